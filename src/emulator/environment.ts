@@ -1,0 +1,526 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { SystemError, UserError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { ERROR_TYPES, LIMITS, RUNTIME_HEADERS, SHUTDOWN_BUDGET_MS } from "../protocol/lambda.js";
+import type { EmulatorConfig } from "./config.js";
+import { type InvokeReport, type InvokeStatus, type Invocation, ResponseStream, platformError } from "./invocation.js";
+import { containerCgroup, peakResidentBytes, processTree, residentBytes } from "./process-tree.js";
+import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./report.js";
+import {
+  accepted,
+  invalidRequestId,
+  invalidStateTransition,
+  readBody,
+  type Route,
+  runtimeApiRoute,
+  sendJson,
+} from "./runtime-api.js";
+import { describeExit, type ExitStatus, RuntimeProcess } from "./runtime-process.js";
+
+export type Phase = "cold" | "initializing" | "idle" | "invoking" | "stopped";
+
+/** Where the environment writes what Lambda would send to CloudWatch Logs. */
+export interface LogSink {
+  stdout(chunk: Buffer | string): void;
+  stderr(chunk: Buffer | string): void;
+}
+
+type InitOutcome =
+  | { ok: true; durationMs: number }
+  | { ok: false; durationMs: number; status: "timeout" | "error"; errorType: string; body: Buffer };
+
+/** How an invoke phase ended. */
+interface PhaseEnd {
+  status: InvokeStatus;
+  errorType?: string;
+  /** A platform failure (timeout, crash, out of memory): the environment is reset and the next invoke is cold. */
+  reset: boolean;
+}
+
+const MIB = 1024 * 1024;
+const OOM_POLL_MS = 100;
+
+/**
+ * One Lambda execution environment: a runtime process, its Runtime API, and the
+ * Init / Invoke / reset lifecycle around them. Serves one invoke at a time.
+ */
+export class ExecutionEnvironment {
+  phase: Phase = "cold";
+  address = "";
+  private server: Server | undefined;
+  private runtime: RuntimeProcess | undefined;
+  private parked: ServerResponse | undefined;
+  private current: Invocation | undefined;
+  private onInitDone: ((outcome: InitOutcome) => void) | undefined;
+  private onPhaseEnd: ((end: PhaseEnd) => void) | undefined;
+  private resultAt = 0;
+  private resultStatus: { status: InvokeStatus; errorType?: string; platform: boolean } | undefined;
+  private peakBytes = 0;
+  private oomKilled = false;
+  private readonly cgroup = containerCgroup();
+  private readonly routes: Route[] = [];
+  private readonly logStream = `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+
+  constructor(
+    readonly index: number,
+    private readonly config: EmulatorConfig,
+    private readonly logger: Logger,
+    private readonly sink: LogSink,
+  ) {
+    this.routes.push(
+      runtimeApiRoute({
+        next: (req, res) => this.handleNext(req, res),
+        result: (id, kind, req, res) => void this.handleResult(id, kind, req, res),
+        initError: (req, res) => void this.handleInitError(req, res),
+      }),
+    );
+  }
+
+  /** Starts the Runtime API server; port 0 picks a free one. */
+  async listen(): Promise<void> {
+    const { host, port } = this.config.runtimeApiAddress;
+    const wanted = port === 0 ? 0 : port + this.index;
+    const server = createServer((req, res) => {
+      for (const route of this.routes) if (route(req, res)) return;
+      sendJson(res, 404, { errorType: "NotFound", errorMessage: `No Runtime API route for ${req.method} ${req.url}` });
+      req.resume();
+    });
+    // /next is a long poll and an invoke may last 15 minutes: no HTTP-layer timeout may cut either.
+    server.requestTimeout = 0;
+    server.timeout = 0;
+    server.keepAliveTimeout = 0;
+    await listenOn(server, host, wanted, "--runtime-api-address");
+    this.server = server;
+    const bound = server.address() as AddressInfo;
+    this.address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
+  }
+
+  /** The environment the runtime process sees, as Lambda sets it. */
+  runtimeEnv(): Record<string, string | undefined> {
+    const c = this.config;
+    const env: Record<string, string | undefined> = {
+      TZ: ":UTC",
+      LAMBDA_TASK_ROOT: process.cwd(),
+      LAMBDA_RUNTIME_DIR: "/var/runtime",
+      ...c.env,
+      AWS_LAMBDA_RUNTIME_API: this.address,
+      AWS_LAMBDA_FUNCTION_NAME: c.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: c.functionVersion,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_REGION: c.region,
+      AWS_DEFAULT_REGION: c.env.AWS_DEFAULT_REGION ?? c.region,
+    };
+    if (c.handler !== undefined) env._HANDLER = c.handler;
+    for (const key of Object.keys(env)) if (key.startsWith("LAMBDA_BASE_") || key === "AWS_LAMBDA_FUNCTION_TIMEOUT") delete env[key];
+    return env;
+  }
+
+  functionArn(): string {
+    return `arn:aws:lambda:${this.config.region}:012345678912:function:${this.config.functionName}`;
+  }
+
+  /** Init ahead of the first invoke (--init-at-start). A failure is logged; the first invoke retries it. */
+  async prewarm(): Promise<void> {
+    if (this.phase !== "cold") return;
+    const outcome = await this.initialize(LIMITS.initTimeoutMs);
+    if (!outcome.ok) {
+      this.sink.stdout(initReportLine(outcome.durationMs, "init", outcome.status, outcome.errorType));
+      await this.reset();
+    } else {
+      this.pendingInitDurationMs = outcome.durationMs;
+    }
+  }
+  private pendingInitDurationMs: number | undefined;
+
+  /** Runs one invoke through its whole phase; resolves when the environment can take the next. */
+  async invoke(inv: Invocation): Promise<void> {
+    if (this.phase === "stopped") {
+      inv.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: the execution environment was shut down`));
+      return;
+    }
+    const timeoutMs = this.config.timeoutMs;
+    let initDurationMs = this.pendingInitDurationMs;
+    let coldStart = initDurationMs !== undefined;
+    this.pendingInitDurationMs = undefined;
+    if (this.phase === "cold") {
+      coldStart = true;
+      const first = await this.initialize(LIMITS.initTimeoutMs);
+      if (first.ok) {
+        initDurationMs = first.durationMs;
+      } else {
+        // Lambda's rule: a failed or over-long (10 s) init is retried inside the invoke, under the function timeout.
+        this.sink.stdout(initReportLine(first.durationMs, "init", first.status, first.errorType));
+        this.logger.warn(
+          first.status === "timeout"
+            ? "init did not finish within 10 s; retrying it inside the invoke, under the function timeout"
+            : `init failed (${first.errorType}); retrying it inside the invoke`,
+          { env: this.index, requestId: inv.requestId },
+        );
+        await this.reset();
+        this.beginInvoke(inv, timeoutMs);
+        const second = await this.initialize(inv.deadlineMs - Date.now());
+        if (!second.ok) {
+          this.sink.stdout(initReportLine(second.durationMs, "invoke", second.status, second.errorType));
+          inv.resolve(
+            second.status === "timeout"
+              ? platformError(ERROR_TYPES.timeout, `RequestId: ${inv.requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)
+              : { kind: "error", errorType: second.errorType, body: second.body },
+          );
+          this.resultAt = performance.now();
+          await this.finish(inv, { status: second.status, errorType: second.errorType, reset: true }, undefined, true);
+          return;
+        }
+        initDurationMs = undefined;
+      }
+    }
+    if (inv.startedAt === 0) this.beginInvoke(inv, timeoutMs);
+    const end = await this.runInvokePhase(inv);
+    await this.finish(inv, end, initDurationMs, coldStart);
+  }
+
+  private beginInvoke(inv: Invocation, timeoutMs: number): void {
+    inv.begin(timeoutMs);
+    this.write("stdout", startLine(inv.requestId, this.config.functionVersion), inv);
+  }
+
+  private initialize(limitMs: number): Promise<InitOutcome> {
+    this.phase = "initializing";
+    this.oomKilled = false;
+    this.peakBytes = 0;
+    const runtime = new RuntimeProcess(this.config.command, { env: this.runtimeEnv() }, (stream, chunk) =>
+      this.write(stream, chunk, this.current),
+    );
+    this.runtime = runtime;
+    this.logger.debug("runtime started", { env: this.index, pid: runtime.pid, api: this.address });
+    return new Promise((resolve) => {
+      const done = (outcome: InitOutcome) => {
+        if (this.onInitDone !== done) return;
+        this.onInitDone = undefined;
+        clearTimeout(timer);
+        if (outcome.ok) this.phase = "idle";
+        resolve(outcome);
+      };
+      this.onInitDone = done;
+      const elapsed = () => performance.now() - runtime.startedAt;
+      const timer = setTimeout(
+        () =>
+          done({
+            ok: false,
+            durationMs: elapsed(),
+            status: "timeout",
+            errorType: ERROR_TYPES.timeout,
+            body: Buffer.from(JSON.stringify({ errorType: ERROR_TYPES.timeout, errorMessage: "init timed out" })),
+          }),
+        Math.max(0, limitMs),
+      );
+      void runtime.exited.then((status) => {
+        if (this.runtime !== runtime) return;
+        const errorType = status.spawnError ? ERROR_TYPES.invalidEntrypoint : this.exitErrorType(status);
+        const message = `Runtime exited with error: ${describeExit(status)}`;
+        if (status.spawnError) this.logger.error(`the bootstrap command cannot start: ${describeExit(status)}`, { command: this.config.command.join(" ") });
+        done({
+          ok: false,
+          durationMs: elapsed(),
+          status: "error",
+          errorType,
+          body: Buffer.from(JSON.stringify({ errorType, errorMessage: message })),
+        });
+      });
+    });
+  }
+
+  /** Hands the event to the runtime and waits until the runtime is done with it (or fails). */
+  private runInvokePhase(inv: Invocation): Promise<PhaseEnd> {
+    this.phase = "invoking";
+    this.current = inv;
+    this.resultAt = 0;
+    this.resultStatus = undefined;
+    const runtime = this.runtime!;
+    return new Promise((resolve) => {
+      const end = (phaseEnd: PhaseEnd) => {
+        if (this.onPhaseEnd !== end) return;
+        this.onPhaseEnd = undefined;
+        clearTimeout(deadline);
+        clearInterval(oomPoll);
+        if (this.resultAt === 0) this.resultAt = performance.now();
+        resolve(phaseEnd);
+      };
+      this.onPhaseEnd = end;
+      const deadline = setTimeout(() => {
+        // Answer first: the caller must hear of the timeout at the deadline, not after the cleanup.
+        inv.resolve(
+          platformError(ERROR_TYPES.timeout, `RequestId: ${inv.requestId} Error: Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`),
+        );
+        runtime.stop(0);
+        end({ status: "timeout", reset: true });
+      }, Math.max(0, inv.deadlineMs - Date.now()));
+      const oomPoll = setInterval(() => this.checkMemory(runtime), OOM_POLL_MS);
+      void runtime.exited.then((status) => {
+        if (this.runtime !== runtime) return;
+        if (this.resultStatus) {
+          end({ status: this.resultStatus.status, errorType: this.resultStatus.errorType, reset: true });
+          return;
+        }
+        const errorType = this.exitErrorType(status);
+        inv.resolve(platformError(errorType, `RequestId: ${inv.requestId} Error: Runtime exited with error: ${describeExit(status)}`));
+        end({ status: "error", errorType, reset: true });
+      });
+      this.deliver(inv);
+    });
+  }
+
+  private deliver(inv: Invocation): void {
+    const res = this.parked;
+    this.parked = undefined;
+    if (!res || res.destroyed) {
+      // Cannot happen after a successful init (init ends at the runtime's /next); guard anyway.
+      throw new SystemError("EMULATOR_NO_RUNTIME", "the runtime is not waiting for an event");
+    }
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "Content-Length": String(inv.request.event.length),
+      [RUNTIME_HEADERS.requestId]: inv.requestId,
+      [RUNTIME_HEADERS.deadlineMs]: String(inv.deadlineMs),
+      [RUNTIME_HEADERS.functionArn]: this.functionArn(),
+      [RUNTIME_HEADERS.traceId]: inv.traceId,
+    };
+    if (inv.request.clientContext) headers[RUNTIME_HEADERS.clientContext] = inv.request.clientContext;
+    if (inv.request.cognitoIdentity) headers[RUNTIME_HEADERS.cognitoIdentity] = inv.request.cognitoIdentity;
+    res.writeHead(200, headers);
+    res.end(inv.request.event);
+  }
+
+  private async finish(inv: Invocation, end: PhaseEnd, initDurationMs: number | undefined, coldStart: boolean): Promise<void> {
+    if (this.runtime?.pid) this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(processTree(this.runtime.pid)));
+    const durationMs = Math.max(0, this.resultAt - inv.startedAt);
+    const platformFailure = end.status !== "success" && (end.reset || this.resultStatus?.platform === true);
+    const report: InvokeReport = {
+      requestId: inv.requestId,
+      durationMs,
+      billedDurationMs: Math.ceil(durationMs),
+      memorySizeMb: this.config.memoryMb,
+      maxMemoryUsedMb: Math.ceil(this.peakBytes / MIB),
+      coldStart,
+      status: end.status,
+    };
+    if (initDurationMs !== undefined) report.initDurationMs = initDurationMs;
+    if (end.errorType !== undefined) report.errorType = end.errorType;
+    this.current = undefined;
+    if (end.reset) await this.reset();
+    else this.phase = "idle";
+    this.write("stdout", endLine(inv.requestId), inv);
+    this.write("stdout", reportLine(report, platformFailure), inv);
+    if (end.status === "timeout") this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
+    inv.complete(report);
+  }
+
+  /** Kills the runtime and everything it started; the next invoke initialises a new one. */
+  async reset(): Promise<void> {
+    const runtime = this.runtime;
+    this.runtime = undefined;
+    this.parked?.destroy();
+    this.parked = undefined;
+    if (this.phase !== "stopped") this.phase = "cold";
+    if (runtime) await runtime.stop(SHUTDOWN_BUDGET_MS.none);
+  }
+
+  /** Retires the environment: the runtime is stopped within the shutdown budget and the server closed. */
+  async shutdown(): Promise<void> {
+    const inv = this.current;
+    this.phase = "stopped";
+    inv?.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: the execution environment was shut down`));
+    this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    this.onInitDone?.({ ok: false, durationMs: 0, status: "error", errorType: ERROR_TYPES.exit, body: Buffer.alloc(0) });
+    await this.reset();
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise((resolve) => this.server!.close(resolve));
+    }
+  }
+
+  private exitErrorType(status: ExitStatus): string {
+    if (this.oomKilled || (status.signal === "SIGKILL" && this.cgroupOomKills() > this.oomKillsAtStart)) return ERROR_TYPES.outOfMemory;
+    return ERROR_TYPES.exit;
+  }
+
+  private oomKillsAtStart = 0;
+  private cgroupOomKills(): number {
+    return this.cgroup?.oomKills() ?? 0;
+  }
+
+  /** Samples the process tree: keeps the peak and enforces the memory size as Lambda's cgroup would. */
+  private checkMemory(runtime: RuntimeProcess): void {
+    if (!runtime.pid || runtime.exitStatus) return;
+    const tree = processTree(runtime.pid);
+    this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(tree));
+    if (residentBytes(tree) > this.config.memoryMb * MIB) {
+      this.logger.warn("the runtime used more than its memory size; stopping it", { env: this.index, memoryMb: this.config.memoryMb });
+      this.oomKilled = true;
+      void runtime.stop(0);
+    }
+  }
+
+  private write(stream: "stdout" | "stderr", chunk: Buffer | string, inv: Invocation | undefined): void {
+    this.sink[stream](chunk);
+    inv?.appendLog(chunk);
+  }
+
+  // ---- Runtime API -------------------------------------------------------
+
+  private handleNext(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.runtime) {
+      invalidStateTransition(res, "no runtime is expected to call next now");
+      return;
+    }
+    res.once("close", () => {
+      if (this.parked === res) this.parked = undefined;
+    });
+    if (this.phase === "initializing") {
+      this.parked = res;
+      this.oomKillsAtStart = this.cgroupOomKills();
+      this.onInitDone?.({ ok: true, durationMs: performance.now() - this.runtime.startedAt });
+      return;
+    }
+    if (this.phase === "invoking") {
+      if (!this.resultStatus) {
+        invalidStateTransition(res, "next was called before the current invoke was answered");
+        return;
+      }
+      this.parked = res;
+      this.onPhaseEnd?.({ status: this.resultStatus.status, errorType: this.resultStatus.errorType, reset: false });
+      return;
+    }
+    this.parked?.destroy();
+    this.parked = res;
+    void req;
+  }
+
+  private async handleResult(id: string, kind: "response" | "error", req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const inv = this.current;
+    if (!inv || inv.requestId !== id) {
+      req.resume();
+      invalidRequestId(res, id);
+      return;
+    }
+    if (this.resultStatus) {
+      req.resume();
+      invalidStateTransition(res, `invoke ${id} was already answered`);
+      return;
+    }
+    if (kind === "response" && req.headers[RUNTIME_HEADERS.responseMode] === "streaming") {
+      this.resultStatus = { status: "success", platform: false };
+      await this.streamResponse(inv, req, res);
+      return;
+    }
+    // Claimed before the body arrives so that a second post is refused while the first is read.
+    this.resultStatus = { status: kind === "response" ? "success" : "error", platform: false };
+    const { body, tooLarge, bytes } = await readBody(req, LIMITS.responseBytes);
+    this.resultAt = performance.now();
+    if (tooLarge) {
+      const errorType = ERROR_TYPES.responseTooLarge;
+      this.resultStatus = { status: "error", errorType, platform: true };
+      inv.resolve(
+        platformError(errorType, `Response payload size exceeded maximum allowed payload size (${LIMITS.responseBytes} bytes).`),
+      );
+      this.logger.warn(`the runtime posted ${bytes} bytes; the limit is ${LIMITS.responseBytes}`, { requestId: id });
+      sendJson(res, 413, { errorType: ERROR_TYPES.requestTooLarge, errorMessage: `Payload of ${bytes} bytes exceeds ${LIMITS.responseBytes} bytes.` });
+      return;
+    }
+    if (kind === "response") {
+      inv.resolve({ kind: "response", contentType: req.headers["content-type"] ?? "application/json", body });
+    } else {
+      const { errorType, payload } = functionErrorPayload(req, body, this.logger);
+      this.resultStatus.errorType = errorType;
+      inv.resolve({ kind: "error", errorType, body: payload });
+    }
+    accepted(res);
+  }
+
+  private async streamResponse(inv: Invocation, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const stream = new ResponseStream();
+    inv.resolve({ kind: "stream", contentType: req.headers["content-type"] ?? "application/octet-stream", stream });
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= LIMITS.streamedResponseBytes) stream.write(chunk);
+    });
+    await new Promise<void>((resolve) => {
+      req.once("end", resolve);
+      req.once("error", () => resolve());
+    });
+    this.resultAt = performance.now();
+    const errorType = req.trailers[RUNTIME_HEADERS.errorType];
+    if (bytes > LIMITS.streamedResponseBytes) {
+      stream.errorType = ERROR_TYPES.responseTooLarge;
+      stream.errorBody = Buffer.from(
+        JSON.stringify({ errorType: stream.errorType, errorMessage: `Streamed response exceeded ${LIMITS.streamedResponseBytes} bytes.` }),
+      ).toString("base64");
+    } else if (errorType) {
+      stream.errorType = errorType;
+      stream.errorBody = req.trailers[RUNTIME_HEADERS.errorBody];
+    }
+    if (stream.errorType) this.resultStatus = { status: "error", errorType: stream.errorType, platform: false };
+    stream.end();
+    accepted(res);
+  }
+
+  private async handleInitError(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { body } = await readBody(req, LIMITS.responseBytes);
+    if (this.phase !== "initializing" || !this.runtime) {
+      invalidStateTransition(res, "init/error is only accepted during init");
+      return;
+    }
+    const { errorType, payload } = functionErrorPayload(req, body, this.logger);
+    accepted(res);
+    const runtime = this.runtime;
+    this.onInitDone?.({ ok: false, durationMs: performance.now() - runtime.startedAt, status: "error", errorType, body: payload });
+  }
+}
+
+/** The error body the caller gets: the runtime's JSON when it is JSON, otherwise wrapped. */
+function functionErrorPayload(req: IncomingMessage, body: Buffer, logger: Logger): { errorType: string; payload: Buffer } {
+  const headerType = req.headers[RUNTIME_HEADERS.errorType];
+  const fromHeader = typeof headerType === "string" && headerType !== "" ? headerType : undefined;
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
+    if (parsed && typeof parsed === "object") {
+      const errorType = typeof parsed.errorType === "string" ? parsed.errorType : (fromHeader ?? ERROR_TYPES.unknown);
+      return { errorType, payload: body };
+    }
+  } catch {
+    // fall through
+  }
+  const errorType = fromHeader ?? ERROR_TYPES.unknown;
+  logger.warn("the runtime posted an error body that is not a JSON object; passing it on as the error message", { errorType });
+  return { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage: body.toString("utf8").slice(0, 4096) })) };
+}
+
+/** Binds a server, turning "address in use" into an error a person can act on. */
+export function listenOn(server: Server, host: string, port: number, flag: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      if (error.code === "EADDRINUSE") {
+        reject(new UserError("EMULATOR_PORT_IN_USE", `${host}:${port} is already in use.`, `stop what listens there or choose another port with ${flag}.`));
+      } else if (error.code === "EACCES") {
+        reject(new UserError("EMULATOR_PORT_DENIED", `binding ${host}:${port} is not permitted.`, `choose a port above 1023 with ${flag}.`));
+      } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+        reject(new UserError("EMULATOR_BAD_ADDRESS", `${host} is not an address of this machine.`, `use 127.0.0.1 or 0.0.0.0 with ${flag}.`));
+      } else {
+        reject(new SystemError("EMULATOR_LISTEN_FAILED", `cannot listen on ${host}:${port}: ${error.message}`));
+      }
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  });
+}

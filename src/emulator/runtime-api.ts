@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ERROR_TYPES, RUNTIME_PATHS } from "../protocol/lambda.js";
+
+/** What the Runtime API routes call on the environment that owns them. */
+export interface RuntimeApiHost {
+  next(req: IncomingMessage, res: ServerResponse): void;
+  result(requestId: string, kind: "response" | "error", req: IncomingMessage, res: ServerResponse): void;
+  initError(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Routes of the Runtime API 2018-06-01; returns false for paths it does not own. */
+export function runtimeApiRoute(host: RuntimeApiHost): Route {
+  return (req, res) => {
+    const path = (req.url ?? "").split("?")[0]!;
+    if (path === RUNTIME_PATHS.next) {
+      if (!expectMethod(req, res, "GET")) return true;
+      host.next(req, res);
+      return true;
+    }
+    if (path === RUNTIME_PATHS.initError) {
+      if (!expectMethod(req, res, "POST")) return true;
+      host.initError(req, res);
+      return true;
+    }
+    const match = RUNTIME_PATHS.invocation.exec(path);
+    if (match) {
+      if (!expectMethod(req, res, "POST")) return true;
+      host.result(decodeURIComponent(match[1]!), match[2] as "response" | "error", req, res);
+      return true;
+    }
+    return false;
+  };
+}
+
+function expectMethod(req: IncomingMessage, res: ServerResponse, method: string): boolean {
+  if (req.method === method) return true;
+  sendJson(res, 405, { errorType: "MethodNotAllowed", errorMessage: `${req.method} is not allowed on ${req.url}; use ${method}.` });
+  req.resume();
+  return false;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export const accepted = (res: ServerResponse) => sendJson(res, 202, { status: "OK" });
+export const invalidRequestId = (res: ServerResponse, id: string) =>
+  sendJson(res, 400, { errorType: ERROR_TYPES.invalidRequestId, errorMessage: `Invalid request ID: ${id} is not the invoke in progress.` });
+export const invalidStateTransition = (res: ServerResponse, what: string) =>
+  sendJson(res, 403, { errorType: ERROR_TYPES.invalidStateTransition, errorMessage: `State transition is not allowed: ${what}` });
+
+/** Reads a request body; past limitBytes it keeps reading but stops keeping (the caller then answers 413). */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<{ body: Buffer; tooLarge: boolean; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= limitBytes) chunks.push(chunk);
+    });
+    req.once("end", () => resolve({ body: bytes <= limitBytes ? Buffer.concat(chunks) : Buffer.alloc(0), tooLarge: bytes > limitBytes, bytes }));
+    req.once("error", reject);
+  });
+}

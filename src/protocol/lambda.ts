@@ -1,0 +1,77 @@
+/**
+ * The Lambda service contract in one place: paths, headers, error types and
+ * limits, as AWS names them. The emulator, the harness and the tests all use these.
+ */
+
+export const RUNTIME_API_VERSION = "2018-06-01";
+export const RUNTIME_PATHS = {
+  next: `/${RUNTIME_API_VERSION}/runtime/invocation/next`,
+  /** `/2018-06-01/runtime/invocation/{id}/response|error` */
+  invocation: new RegExp(`^/${RUNTIME_API_VERSION}/runtime/invocation/([^/]+)/(response|error)$`),
+  initError: `/${RUNTIME_API_VERSION}/runtime/init/error`,
+} as const;
+
+export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export const RUNTIME_HEADERS = {
+  requestId: "lambda-runtime-aws-request-id",
+  deadlineMs: "lambda-runtime-deadline-ms",
+  functionArn: "lambda-runtime-invoked-function-arn",
+  traceId: "lambda-runtime-trace-id",
+  clientContext: "lambda-runtime-client-context",
+  cognitoIdentity: "lambda-runtime-cognito-identity",
+  responseMode: "lambda-runtime-function-response-mode",
+  errorType: "lambda-runtime-function-error-type",
+  errorBody: "lambda-runtime-function-error-body",
+} as const;
+
+export const INVOKE_HEADERS = {
+  invocationType: "x-amz-invocation-type",
+  logType: "x-amz-log-type",
+  clientContext: "x-amz-client-context",
+  /** Not part of AWS's Invoke API; lets a local caller set the Cognito identity the runtime sees. */
+  cognitoIdentity: "x-amz-cognito-identity",
+  traceId: "x-amzn-trace-id",
+  functionError: "X-Amz-Function-Error",
+  logResult: "X-Amz-Log-Result",
+  executedVersion: "X-Amz-Executed-Version",
+  requestId: "X-Amzn-RequestId",
+} as const;
+
+export const ERROR_TYPES = {
+  exit: "Runtime.ExitError",
+  outOfMemory: "Runtime.OutOfMemory",
+  invalidEntrypoint: "Runtime.InvalidEntrypoint",
+  unknown: "Runtime.Unknown",
+  timeout: "Sandbox.Timedout",
+  responseTooLarge: "Function.ResponseSizeTooLarge",
+  requestTooLarge: "RequestEntityTooLarge",
+  invalidRequestId: "InvalidRequestID",
+  invalidStateTransition: "InvalidStateTransition",
+  extensionCrash: "Extension.Crash",
+  extensionInit: "Extension.InitError",
+  extensionLaunch: "Extension.LaunchError",
+  extensionExit: "Extension.ExitError",
+} as const;
+
+export const LIMITS = {
+  timeoutSeconds: { min: 1, max: 900, default: 3 },
+  memoryMb: { min: 128, max: 10_240, default: 128 },
+  /** Synchronous request payload: 6 MB. */
+  requestBytes: 6 * 1024 * 1024,
+  /** Synchronous response payload, as the service and RIE enforce it (6 MiB + 100 bytes). */
+  responseBytes: 6 * 1024 * 1024 + 100,
+  /** Asynchronous (Event) request payload: 1 MB. */
+  eventRequestBytes: 1024 * 1024,
+  /** Streamed response. */
+  streamedResponseBytes: 200 * 1024 * 1024,
+  initTimeoutMs: 10_000,
+  maxExtensions: 10,
+  /** X-Amz-Log-Result carries the last 4 KB of the invoke's log. */
+  logTailBytes: 4096,
+  /** One full vCPU at this much memory. */
+  memoryMbPerVcpu: 1769,
+} as const;
+
+/** Shutdown budgets: none without extensions, 500 ms with internal, 2,000 ms with external ones. */
+export const SHUTDOWN_BUDGET_MS = { none: 0, internal: 500, external: 2000, runtimeShare: 300 } as const;
