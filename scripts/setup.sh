@@ -68,6 +68,24 @@ ensure_buildx() {
   fi
 }
 
+# The host tests run the real aws-lambda-ric, whose install compiles native code.
+ensure_host_tools() {
+  local missing=()
+  for tool in autoconf automake libtool cmake make g++ python3; do
+    case $tool in libtool) command -v libtoolize >/dev/null || missing+=(libtool) ;; *) command -v "$tool" >/dev/null || missing+=("$tool") ;; esac
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing build tools for aws-lambda-ric: ${missing[*]}"
+    apt-get install -y -qq "${missing[@]}" >/tmp/lambda-base-apt.log 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/tmp/lambda-base-apt.log 2>&1; } ||
+      fail 3 "installing ${missing[*]} failed; see /tmp/lambda-base-apt.log"
+  else
+    fail 2 "aws-lambda-ric compiles native code and needs: ${missing[*]}. Install them (Debian: apt-get install ${missing[*]})."
+  fi
+}
+ensure_host_tools
+
 command -v docker >/dev/null || { [ "$(id -u)" = 0 ] && install_engine; } || true
 command -v docker >/dev/null || fail 2 "the docker command is missing and could not be installed."
 
@@ -76,8 +94,12 @@ case "$(engine_state)" in
   permission) fail 2 "the Docker socket refused this user (permission denied).
   Add the user to the docker group (usermod -aG docker \$USER, then log in again) or run as root." ;;
   down)
-    if [ -n "${DOCKER_HOST:-}" ]; then
-      fail 2 "DOCKER_HOST=$DOCKER_HOST does not answer. Start that engine or unset DOCKER_HOST."
+    if [ "$(id -u)" != 0 ]; then
+      fail 2 "no Docker engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock}, and installing or starting one needs root.
+  Run this script as root, or start an engine yourself and point DOCKER_HOST at it."
+    fi
+    if [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "unix:///var/run/docker.sock" ]; then
+      fail 2 "DOCKER_HOST=$DOCKER_HOST does not answer. Start that engine, or unset DOCKER_HOST to use (and if needed install) the local one."
     fi
     start_engine ;;
 esac

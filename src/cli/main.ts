@@ -1,0 +1,44 @@
+import { Command, CommanderError } from "commander";
+import { describeError, LambdaBaseError } from "../errors.js";
+import { EMULATOR_USAGE } from "../emulator/config.js";
+import { runEmulatorCli } from "../emulator/main.js";
+import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
+
+/** Parses the command line and maps errors to exit codes; the work is the library's. */
+export async function main(argv: string[]): Promise<number> {
+  // `emulate` takes RIE's flags and a command after --, which commander must not touch.
+  if (argv[2] === "emulate") return runEmulatorCli(argv.slice(3));
+
+  let exitCode = 0;
+  const program = new Command()
+    .name("lambda-base")
+    .description("Base images, a faithful Lambda emulator and a test harness for Node.js Lambda container images")
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command("emulate")
+    .description("run the Lambda emulator around any bootstrap command, no Docker needed (see: emulate --help)")
+    .helpOption(false)
+    .addHelpText("after", `\n${EMULATOR_USAGE}`);
+
+  program
+    .command("doctor")
+    .description("show the Docker engine, buildx and offline stand-in images this machine has")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => {
+      const report = await inspectMachine();
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatMachineReport(report));
+      if (!report.buildx || report.standins.some((s) => !s.present)) exitCode = 3;
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`${describeError(error)}\n`);
+    return error instanceof LambdaBaseError ? error.exitCode : 1;
+  }
+}
