@@ -17,7 +17,7 @@ engine_state() {
   local out
   if out=$(docker info --format '{{.ServerVersion}}' 2>&1); then echo "ok"; return; fi
   case "$out" in
-    *"permission denied"*) echo "permission" ;;
+    *"permission denied while trying to connect"*|*"connect: permission denied"*) echo "permission" ;;
     *) echo "down" ;;
   esac
 }

