@@ -1,8 +1,8 @@
 import { Command, CommanderError } from "commander";
-import { describeError, LambdaBaseError } from "../errors.js";
 import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
+import { describeError, LambdaBaseError } from "../errors.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,14 +12,18 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command()
     .name("lambda-base")
-    .description("Base images, a faithful Lambda emulator and a test harness for Node.js Lambda container images")
+    .description(
+      "Base images, a faithful Lambda emulator and a test harness for Node.js Lambda container images",
+    )
     .version(process.env.npm_package_version ?? "0.1.0")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   program
     .command("emulate")
-    .description("run the Lambda emulator around any bootstrap command, no Docker needed (see: emulate --help)")
+    .description(
+      "run the Lambda emulator around any bootstrap command, no Docker needed (see: emulate --help)",
+    )
     .helpOption(false)
     .addHelpText("after", `\n${EMULATOR_USAGE}`);
 
@@ -29,7 +33,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
       const report = await inspectMachine();
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatMachineReport(report));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatMachineReport(report),
+      );
       if (!report.buildx || report.standins.some((s) => !s.present)) exitCode = 3;
     });
 

@@ -51,12 +51,19 @@ Options (RIE's flags and environment variables are accepted):
   -h, --help                        this text
 `;
 
-export function parseEmulatorArgs(argv: string[], env: Record<string, string | undefined> = process.env): EmulatorConfig | "help" {
+export function parseEmulatorArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): EmulatorConfig | "help" {
   let parsed: ReturnType<typeof parseWithSpec>;
   try {
     parsed = parseWithSpec(argv);
   } catch (error) {
-    throw new UserError("EMULATOR_BAD_FLAG", (error as Error).message, "run `lambda-base emulate --help` for the flags.");
+    throw new UserError(
+      "EMULATOR_BAD_FLAG",
+      (error as Error).message,
+      "run `lambda-base emulate --help` for the flags.",
+    );
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
@@ -64,7 +71,10 @@ export function parseEmulatorArgs(argv: string[], env: Record<string, string | u
   const logLevelText = values["log-level"] ?? env.LOG_LEVEL ?? "info";
   const logLevel = logLevelText.toLowerCase();
   if (!isLogLevel(logLevel)) {
-    throw new UserError("EMULATOR_BAD_LOG_LEVEL", `log level "${logLevelText}" is not one of error, warn, info, debug, trace.`);
+    throw new UserError(
+      "EMULATOR_BAD_LOG_LEVEL",
+      `log level "${logLevelText}" is not one of error, warn, info, debug, trace.`,
+    );
   }
 
   const command = positionals.length > 0 ? positionals : [];
@@ -78,7 +88,10 @@ export function parseEmulatorArgs(argv: string[], env: Record<string, string | u
 
   return {
     command,
-    invokeAddress: parseAddress(values["runtime-interface-emulator-address"] ?? "127.0.0.1:8080", "--runtime-interface-emulator-address"),
+    invokeAddress: parseAddress(
+      values["runtime-interface-emulator-address"] ?? "127.0.0.1:8080",
+      "--runtime-interface-emulator-address",
+    ),
     runtimeApiAddress: parseAddress(values["runtime-api-address"] ?? "127.0.0.1:0", "--runtime-api-address"),
     timeoutMs:
       parseBoundedInteger(
@@ -141,7 +154,11 @@ export function parseAddress(text: string, source: string): Address {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : Number.NaN;
   if (!match || port > 65_535) {
-    throw new UserError("EMULATOR_BAD_ADDRESS", `${source} "${text}" is not HOST:PORT.`, "for example 127.0.0.1:8080 or 0.0.0.0:8080");
+    throw new UserError(
+      "EMULATOR_BAD_ADDRESS",
+      `${source} "${text}" is not HOST:PORT.`,
+      "for example 127.0.0.1:8080 or 0.0.0.0:8080",
+    );
   }
   const host = match[1] ?? match[2] ?? "";
   return { host: host === "" ? "127.0.0.1" : host, port };
@@ -155,7 +172,12 @@ function parseBoundedInteger(
   range: { min: number; max: number; default: number },
   unit: string,
 ): number {
-  const [text, source] = flagValue !== undefined ? [flagValue, flag] : envValue !== undefined && envValue !== "" ? [envValue, envName] : [undefined, ""];
+  const [text, source] =
+    flagValue !== undefined
+      ? [flagValue, flag]
+      : envValue !== undefined && envValue !== ""
+        ? [envValue, envName]
+        : [undefined, ""];
   if (text === undefined) return range.default;
   const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < range.min || value > range.max) {

@@ -42,13 +42,20 @@ export async function startEmulator(
     server.requestTimeout = 0; // a 15-minute invoke must not be cut by Node's 300 s default
     server.timeout = 0;
     server.headersTimeout = 60_000;
-    await listenOn(server, config.invokeAddress.host, config.invokeAddress.port, "--runtime-interface-emulator-address");
+    await listenOn(
+      server,
+      config.invokeAddress.host,
+      config.invokeAddress.port,
+      "--runtime-interface-emulator-address",
+    );
   } catch (error) {
     await Promise.all(environments.map((env) => env.shutdown()));
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  const host = config.invokeAddress.host.includes(":") ? `[${config.invokeAddress.host}]` : config.invokeAddress.host;
+  const host = config.invokeAddress.host.includes(":")
+    ? `[${config.invokeAddress.host}]`
+    : config.invokeAddress.host;
   const url = `http://${host}:${port}`;
   logger.info(`listening on ${url}/2015-03-31/functions/function/invocations`, {
     environments: config.environments,
@@ -90,7 +97,9 @@ function resolveBootstrap(config: EmulatorConfig, logger: Logger): string[] {
   const [program] = config.command as [string];
   if (!findExecutable(program, config.env.PATH)) {
     // Lambda keeps the function and answers every invoke with Runtime.InvalidEntrypoint; so do we.
-    logger.error(`the bootstrap "${program}" is not an executable file; every invoke will answer Runtime.InvalidEntrypoint`);
+    logger.error(
+      `the bootstrap "${program}" is not an executable file; every invoke will answer Runtime.InvalidEntrypoint`,
+    );
   }
   return config.command;
 }

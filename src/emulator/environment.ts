@@ -1,19 +1,25 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
 import { SystemError, UserError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { ERROR_TYPES, LIMITS, RUNTIME_HEADERS, SHUTDOWN_BUDGET_MS } from "../protocol/lambda.js";
 import type { EmulatorConfig } from "./config.js";
-import { type InvokeReport, type InvokeStatus, type Invocation, ResponseStream, platformError } from "./invocation.js";
+import {
+  type Invocation,
+  type InvokeReport,
+  type InvokeStatus,
+  platformError,
+  ResponseStream,
+} from "./invocation.js";
 import { containerCgroup, peakResidentBytes, processTree, residentBytes } from "./process-tree.js";
 import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./report.js";
 import {
   accepted,
   invalidRequestId,
   invalidStateTransition,
-  readBody,
   type Route,
+  readBody,
   runtimeApiRoute,
   sendJson,
 } from "./runtime-api.js";
@@ -58,10 +64,13 @@ export class ExecutionEnvironment {
   private resultAt = 0;
   private resultStatus: { status: InvokeStatus; errorType?: string; platform: boolean } | undefined;
   private peakBytes = 0;
+  /** The runtime's process tree as last walked (at init and every OOM poll). */
+  private tree: number[] = [];
   private oomKilled = false;
   private readonly cgroup = containerCgroup();
   private readonly routes: Route[] = [];
-  private readonly logStream = `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+  private readonly logStream =
+    `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
 
   constructor(
     readonly index: number,
@@ -84,7 +93,10 @@ export class ExecutionEnvironment {
     const wanted = port === 0 ? 0 : port + this.index;
     const server = createServer((req, res) => {
       for (const route of this.routes) if (route(req, res)) return;
-      sendJson(res, 404, { errorType: "NotFound", errorMessage: `No Runtime API route for ${req.method} ${req.url}` });
+      sendJson(res, 404, {
+        errorType: "NotFound",
+        errorMessage: `No Runtime API route for ${req.method} ${req.url}`,
+      });
       req.resume();
     });
     // /next is a long poll and an invoke may last 15 minutes: no HTTP-layer timeout may cut either.
@@ -116,7 +128,8 @@ export class ExecutionEnvironment {
       AWS_DEFAULT_REGION: c.env.AWS_DEFAULT_REGION ?? c.region,
     };
     if (c.handler !== undefined) env._HANDLER = c.handler;
-    for (const key of Object.keys(env)) if (key.startsWith("LAMBDA_BASE_") || key === "AWS_LAMBDA_FUNCTION_TIMEOUT") delete env[key];
+    for (const key of Object.keys(env))
+      if (key.startsWith("LAMBDA_BASE_") || key === "AWS_LAMBDA_FUNCTION_TIMEOUT") delete env[key];
     return env;
   }
 
@@ -140,7 +153,12 @@ export class ExecutionEnvironment {
   /** Runs one invoke through its whole phase; resolves when the environment can take the next. */
   async invoke(inv: Invocation): Promise<void> {
     if (this.phase === "stopped") {
-      inv.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: the execution environment was shut down`));
+      inv.resolve(
+        platformError(
+          ERROR_TYPES.exit,
+          `RequestId: ${inv.requestId} Error: the execution environment was shut down`,
+        ),
+      );
       return;
     }
     const timeoutMs = this.config.timeoutMs;
@@ -168,11 +186,19 @@ export class ExecutionEnvironment {
           this.sink.stdout(initReportLine(second.durationMs, "invoke", second.status, second.errorType));
           inv.resolve(
             second.status === "timeout"
-              ? platformError(ERROR_TYPES.timeout, `RequestId: ${inv.requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)
+              ? platformError(
+                  ERROR_TYPES.timeout,
+                  `RequestId: ${inv.requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+                )
               : { kind: "error", errorType: second.errorType, body: second.body },
           );
           this.resultAt = performance.now();
-          await this.finish(inv, { status: second.status, errorType: second.errorType, reset: true }, undefined, true);
+          await this.finish(
+            inv,
+            { status: second.status, errorType: second.errorType, reset: true },
+            undefined,
+            true,
+          );
           return;
         }
         initDurationMs = undefined;
@@ -196,6 +222,7 @@ export class ExecutionEnvironment {
       this.write(stream, chunk, this.current),
     );
     this.runtime = runtime;
+    this.watchExit(runtime);
     this.logger.debug("runtime started", { env: this.index, pid: runtime.pid, api: this.address });
     return new Promise((resolve) => {
       const done = (outcome: InitOutcome) => {
@@ -206,31 +233,66 @@ export class ExecutionEnvironment {
         resolve(outcome);
       };
       this.onInitDone = done;
-      const elapsed = () => performance.now() - runtime.startedAt;
       const timer = setTimeout(
         () =>
           done({
             ok: false,
-            durationMs: elapsed(),
+            durationMs: performance.now() - runtime.startedAt,
             status: "timeout",
             errorType: ERROR_TYPES.timeout,
-            body: Buffer.from(JSON.stringify({ errorType: ERROR_TYPES.timeout, errorMessage: "init timed out" })),
+            body: Buffer.from(
+              JSON.stringify({ errorType: ERROR_TYPES.timeout, errorMessage: "init timed out" }),
+            ),
           }),
         Math.max(0, limitMs),
       );
-      void runtime.exited.then((status) => {
-        if (this.runtime !== runtime) return;
+    });
+  }
+
+  /** One exit handler per runtime (not per invoke: a pending handler per invoke would hold every invoke in memory). */
+  private watchExit(runtime: RuntimeProcess): void {
+    void runtime.exited.then((status) => {
+      if (this.runtime !== runtime) return;
+      if (this.onInitDone) {
         const errorType = status.spawnError ? ERROR_TYPES.invalidEntrypoint : this.exitErrorType(status);
-        const message = `Runtime exited with error: ${describeExit(status)}`;
-        if (status.spawnError) this.logger.error(`the bootstrap command cannot start: ${describeExit(status)}`, { command: this.config.command.join(" ") });
-        done({
+        if (status.spawnError)
+          this.logger.error(`the bootstrap command cannot start: ${describeExit(status)}`, {
+            command: this.config.command.join(" "),
+          });
+        this.onInitDone({
           ok: false,
-          durationMs: elapsed(),
+          durationMs: performance.now() - runtime.startedAt,
           status: "error",
           errorType,
-          body: Buffer.from(JSON.stringify({ errorType, errorMessage: message })),
+          body: Buffer.from(
+            JSON.stringify({ errorType, errorMessage: `Runtime exited with error: ${describeExit(status)}` }),
+          ),
         });
-      });
+      } else if (this.onPhaseEnd && this.current) {
+        const inv = this.current;
+        if (this.resultStatus) {
+          this.onPhaseEnd({
+            status: this.resultStatus.status,
+            errorType: this.resultStatus.errorType,
+            reset: true,
+          });
+          return;
+        }
+        const errorType = this.exitErrorType(status);
+        inv.resolve(
+          platformError(
+            errorType,
+            `RequestId: ${inv.requestId} Error: Runtime exited with error: ${describeExit(status)}`,
+          ),
+        );
+        this.onPhaseEnd({ status: "error", errorType, reset: true });
+      } else {
+        this.logger.warn(
+          `the runtime exited between invokes (${describeExit(status)}); the next invoke starts a new one`,
+          { env: this.index },
+        );
+        void this.reset();
+      }
     });
   }
 
@@ -251,25 +313,21 @@ export class ExecutionEnvironment {
         resolve(phaseEnd);
       };
       this.onPhaseEnd = end;
-      const deadline = setTimeout(() => {
-        // Answer first: the caller must hear of the timeout at the deadline, not after the cleanup.
-        inv.resolve(
-          platformError(ERROR_TYPES.timeout, `RequestId: ${inv.requestId} Error: Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`),
-        );
-        runtime.stop(0);
-        end({ status: "timeout", reset: true });
-      }, Math.max(0, inv.deadlineMs - Date.now()));
+      const deadline = setTimeout(
+        () => {
+          // Answer first: the caller must hear of the timeout at the deadline, not after the cleanup.
+          inv.resolve(
+            platformError(
+              ERROR_TYPES.timeout,
+              `RequestId: ${inv.requestId} Error: Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+            ),
+          );
+          runtime.stop(0);
+          end({ status: "timeout", reset: true });
+        },
+        Math.max(0, inv.deadlineMs - Date.now()),
+      );
       const oomPoll = setInterval(() => this.checkMemory(runtime), OOM_POLL_MS);
-      void runtime.exited.then((status) => {
-        if (this.runtime !== runtime) return;
-        if (this.resultStatus) {
-          end({ status: this.resultStatus.status, errorType: this.resultStatus.errorType, reset: true });
-          return;
-        }
-        const errorType = this.exitErrorType(status);
-        inv.resolve(platformError(errorType, `RequestId: ${inv.requestId} Error: Runtime exited with error: ${describeExit(status)}`));
-        end({ status: "error", errorType, reset: true });
-      });
       this.deliver(inv);
     });
   }
@@ -295,8 +353,14 @@ export class ExecutionEnvironment {
     res.end(inv.request.event);
   }
 
-  private async finish(inv: Invocation, end: PhaseEnd, initDurationMs: number | undefined, coldStart: boolean): Promise<void> {
-    if (this.runtime?.pid) this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(processTree(this.runtime.pid)));
+  private async finish(
+    inv: Invocation,
+    end: PhaseEnd,
+    initDurationMs: number | undefined,
+    coldStart: boolean,
+  ): Promise<void> {
+    // VmHWM is each process's own peak, so reading the known tree here (not re-walking /proc) misses nothing that is still alive.
+    if (this.runtime?.pid) this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(this.tree));
     const durationMs = Math.max(0, this.resultAt - inv.startedAt);
     const platformFailure = end.status !== "success" && (end.reset || this.resultStatus?.platform === true);
     const report: InvokeReport = {
@@ -315,7 +379,8 @@ export class ExecutionEnvironment {
     else this.phase = "idle";
     this.write("stdout", endLine(inv.requestId), inv);
     this.write("stdout", reportLine(report, platformFailure), inv);
-    if (end.status === "timeout") this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
+    if (end.status === "timeout")
+      this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
     inv.complete(report);
   }
 
@@ -333,9 +398,20 @@ export class ExecutionEnvironment {
   async shutdown(): Promise<void> {
     const inv = this.current;
     this.phase = "stopped";
-    inv?.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: the execution environment was shut down`));
+    inv?.resolve(
+      platformError(
+        ERROR_TYPES.exit,
+        `RequestId: ${inv.requestId} Error: the execution environment was shut down`,
+      ),
+    );
     this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
-    this.onInitDone?.({ ok: false, durationMs: 0, status: "error", errorType: ERROR_TYPES.exit, body: Buffer.alloc(0) });
+    this.onInitDone?.({
+      ok: false,
+      durationMs: 0,
+      status: "error",
+      errorType: ERROR_TYPES.exit,
+      body: Buffer.alloc(0),
+    });
     await this.reset();
     if (this.server) {
       this.server.closeAllConnections();
@@ -344,7 +420,8 @@ export class ExecutionEnvironment {
   }
 
   private exitErrorType(status: ExitStatus): string {
-    if (this.oomKilled || (status.signal === "SIGKILL" && this.cgroupOomKills() > this.oomKillsAtStart)) return ERROR_TYPES.outOfMemory;
+    if (this.oomKilled || (status.signal === "SIGKILL" && this.cgroupOomKills() > this.oomKillsAtStart))
+      return ERROR_TYPES.outOfMemory;
     return ERROR_TYPES.exit;
   }
 
@@ -357,9 +434,13 @@ export class ExecutionEnvironment {
   private checkMemory(runtime: RuntimeProcess): void {
     if (!runtime.pid || runtime.exitStatus) return;
     const tree = processTree(runtime.pid);
+    this.tree = tree;
     this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(tree));
     if (residentBytes(tree) > this.config.memoryMb * MIB) {
-      this.logger.warn("the runtime used more than its memory size; stopping it", { env: this.index, memoryMb: this.config.memoryMb });
+      this.logger.warn("the runtime used more than its memory size; stopping it", {
+        env: this.index,
+        memoryMb: this.config.memoryMb,
+      });
       this.oomKilled = true;
       void runtime.stop(0);
     }
@@ -383,6 +464,7 @@ export class ExecutionEnvironment {
     if (this.phase === "initializing") {
       this.parked = res;
       this.oomKillsAtStart = this.cgroupOomKills();
+      if (this.runtime.pid) this.tree = processTree(this.runtime.pid);
       this.onInitDone?.({ ok: true, durationMs: performance.now() - this.runtime.startedAt });
       return;
     }
@@ -392,7 +474,11 @@ export class ExecutionEnvironment {
         return;
       }
       this.parked = res;
-      this.onPhaseEnd?.({ status: this.resultStatus.status, errorType: this.resultStatus.errorType, reset: false });
+      this.onPhaseEnd?.({
+        status: this.resultStatus.status,
+        errorType: this.resultStatus.errorType,
+        reset: false,
+      });
       return;
     }
     this.parked?.destroy();
@@ -400,7 +486,12 @@ export class ExecutionEnvironment {
     void req;
   }
 
-  private async handleResult(id: string, kind: "response" | "error", req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handleResult(
+    id: string,
+    kind: "response" | "error",
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const inv = this.current;
     if (!inv || inv.requestId !== id) {
       req.resume();
@@ -425,10 +516,18 @@ export class ExecutionEnvironment {
       const errorType = ERROR_TYPES.responseTooLarge;
       this.resultStatus = { status: "error", errorType, platform: true };
       inv.resolve(
-        platformError(errorType, `Response payload size exceeded maximum allowed payload size (${LIMITS.responseBytes} bytes).`),
+        platformError(
+          errorType,
+          `Response payload size exceeded maximum allowed payload size (${LIMITS.responseBytes} bytes).`,
+        ),
       );
-      this.logger.warn(`the runtime posted ${bytes} bytes; the limit is ${LIMITS.responseBytes}`, { requestId: id });
-      sendJson(res, 413, { errorType: ERROR_TYPES.requestTooLarge, errorMessage: `Payload of ${bytes} bytes exceeds ${LIMITS.responseBytes} bytes.` });
+      this.logger.warn(`the runtime posted ${bytes} bytes; the limit is ${LIMITS.responseBytes}`, {
+        requestId: id,
+      });
+      sendJson(res, 413, {
+        errorType: ERROR_TYPES.requestTooLarge,
+        errorMessage: `Payload of ${bytes} bytes exceeds ${LIMITS.responseBytes} bytes.`,
+      });
       return;
     }
     if (kind === "response") {
@@ -443,7 +542,11 @@ export class ExecutionEnvironment {
 
   private async streamResponse(inv: Invocation, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const stream = new ResponseStream();
-    inv.resolve({ kind: "stream", contentType: req.headers["content-type"] ?? "application/octet-stream", stream });
+    inv.resolve({
+      kind: "stream",
+      contentType: req.headers["content-type"] ?? "application/octet-stream",
+      stream,
+    });
     let bytes = 0;
     req.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
@@ -458,13 +561,17 @@ export class ExecutionEnvironment {
     if (bytes > LIMITS.streamedResponseBytes) {
       stream.errorType = ERROR_TYPES.responseTooLarge;
       stream.errorBody = Buffer.from(
-        JSON.stringify({ errorType: stream.errorType, errorMessage: `Streamed response exceeded ${LIMITS.streamedResponseBytes} bytes.` }),
+        JSON.stringify({
+          errorType: stream.errorType,
+          errorMessage: `Streamed response exceeded ${LIMITS.streamedResponseBytes} bytes.`,
+        }),
       ).toString("base64");
     } else if (errorType) {
       stream.errorType = errorType;
       stream.errorBody = req.trailers[RUNTIME_HEADERS.errorBody];
     }
-    if (stream.errorType) this.resultStatus = { status: "error", errorType: stream.errorType, platform: false };
+    if (stream.errorType)
+      this.resultStatus = { status: "error", errorType: stream.errorType, platform: false };
     stream.end();
     accepted(res);
   }
@@ -478,26 +585,43 @@ export class ExecutionEnvironment {
     const { errorType, payload } = functionErrorPayload(req, body, this.logger);
     accepted(res);
     const runtime = this.runtime;
-    this.onInitDone?.({ ok: false, durationMs: performance.now() - runtime.startedAt, status: "error", errorType, body: payload });
+    this.onInitDone?.({
+      ok: false,
+      durationMs: performance.now() - runtime.startedAt,
+      status: "error",
+      errorType,
+      body: payload,
+    });
   }
 }
 
 /** The error body the caller gets: the runtime's JSON when it is JSON, otherwise wrapped. */
-function functionErrorPayload(req: IncomingMessage, body: Buffer, logger: Logger): { errorType: string; payload: Buffer } {
+function functionErrorPayload(
+  req: IncomingMessage,
+  body: Buffer,
+  logger: Logger,
+): { errorType: string; payload: Buffer } {
   const headerType = req.headers[RUNTIME_HEADERS.errorType];
   const fromHeader = typeof headerType === "string" && headerType !== "" ? headerType : undefined;
   try {
     const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
     if (parsed && typeof parsed === "object") {
-      const errorType = typeof parsed.errorType === "string" ? parsed.errorType : (fromHeader ?? ERROR_TYPES.unknown);
+      const errorType =
+        typeof parsed.errorType === "string" ? parsed.errorType : (fromHeader ?? ERROR_TYPES.unknown);
       return { errorType, payload: body };
     }
   } catch {
     // fall through
   }
   const errorType = fromHeader ?? ERROR_TYPES.unknown;
-  logger.warn("the runtime posted an error body that is not a JSON object; passing it on as the error message", { errorType });
-  return { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage: body.toString("utf8").slice(0, 4096) })) };
+  logger.warn(
+    "the runtime posted an error body that is not a JSON object; passing it on as the error message",
+    { errorType },
+  );
+  return {
+    errorType,
+    payload: Buffer.from(JSON.stringify({ errorType, errorMessage: body.toString("utf8").slice(0, 4096) })),
+  };
 }
 
 /** Binds a server, turning "address in use" into an error a person can act on. */
@@ -506,13 +630,33 @@ export function listenOn(server: Server, host: string, port: number, flag: strin
     const onError = (error: NodeJS.ErrnoException) => {
       server.off("listening", onListening);
       if (error.code === "EADDRINUSE") {
-        reject(new UserError("EMULATOR_PORT_IN_USE", `${host}:${port} is already in use.`, `stop what listens there or choose another port with ${flag}.`));
+        reject(
+          new UserError(
+            "EMULATOR_PORT_IN_USE",
+            `${host}:${port} is already in use.`,
+            `stop what listens there or choose another port with ${flag}.`,
+          ),
+        );
       } else if (error.code === "EACCES") {
-        reject(new UserError("EMULATOR_PORT_DENIED", `binding ${host}:${port} is not permitted.`, `choose a port above 1023 with ${flag}.`));
+        reject(
+          new UserError(
+            "EMULATOR_PORT_DENIED",
+            `binding ${host}:${port} is not permitted.`,
+            `choose a port above 1023 with ${flag}.`,
+          ),
+        );
       } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-        reject(new UserError("EMULATOR_BAD_ADDRESS", `${host} is not an address of this machine.`, `use 127.0.0.1 or 0.0.0.0 with ${flag}.`));
+        reject(
+          new UserError(
+            "EMULATOR_BAD_ADDRESS",
+            `${host} is not an address of this machine.`,
+            `use 127.0.0.1 or 0.0.0.0 with ${flag}.`,
+          ),
+        );
       } else {
-        reject(new SystemError("EMULATOR_LISTEN_FAILED", `cannot listen on ${host}:${port}: ${error.message}`));
+        reject(
+          new SystemError("EMULATOR_LISTEN_FAILED", `cannot listen on ${host}:${port}: ${error.message}`),
+        );
       }
     };
     const onListening = () => {

@@ -1,5 +1,5 @@
-export { type EmulatorConfig, parseEmulatorArgs, EMULATOR_USAGE } from "./config.js";
-export { startEmulator, type EmulatorHandle } from "./emulator.js";
+export { EMULATOR_USAGE, type EmulatorConfig, parseEmulatorArgs } from "./config.js";
+export { type EmulatorHandle, startEmulator } from "./emulator.js";
+export type { InvokeReport } from "./invocation.js";
 export { runEmulatorCli } from "./main.js";
 export { parseReportLine, reportLine } from "./report.js";
-export type { InvokeReport } from "./invocation.js";

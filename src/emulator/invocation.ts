@@ -106,7 +106,9 @@ export class Invocation {
 
 /** An X-Ray trace header: Root=1-{epoch hex}-{96 random bits};Parent={64 bits};Sampled=0 */
 export function newTraceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, "0");
   return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
 }
 

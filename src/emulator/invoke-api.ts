@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log/logger.js";
 import { INVOKE_HEADERS, INVOKE_PATH, LIMITS } from "../protocol/lambda.js";
-import { type InvokeRequest, Invocation, type InvokeResult } from "./invocation.js";
+import { Invocation, type InvokeRequest, type InvokeResult } from "./invocation.js";
 import type { EnvironmentPool } from "./pool.js";
 import { readBody, sendJson } from "./runtime-api.js";
 
@@ -15,7 +15,12 @@ export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
     const path = (req.url ?? "").split("?")[0]!;
     if (!INVOKE_PATH.test(path)) {
       req.resume();
-      return userError(res, 404, "ResourceNotFoundException", `No route for ${req.method} ${path}; invoke with POST /2015-03-31/functions/function/invocations.`);
+      return userError(
+        res,
+        404,
+        "ResourceNotFoundException",
+        `No route for ${req.method} ${path}; invoke with POST /2015-03-31/functions/function/invocations.`,
+      );
     }
     if (req.method !== "POST") {
       req.resume();
@@ -28,18 +33,29 @@ export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
     const typeHeader = header(req, INVOKE_HEADERS.invocationType) ?? "RequestResponse";
     if (!["RequestResponse", "Event", "DryRun"].includes(typeHeader)) {
       req.resume();
-      return userError(res, 400, "InvalidParameterValueException", `X-Amz-Invocation-Type "${typeHeader}" is not RequestResponse, Event or DryRun.`);
+      return userError(
+        res,
+        400,
+        "InvalidParameterValueException",
+        `X-Amz-Invocation-Type "${typeHeader}" is not RequestResponse, Event or DryRun.`,
+      );
     }
     const limit = typeHeader === "Event" ? LIMITS.eventRequestBytes : LIMITS.requestBytes;
     const declared = Number(req.headers["content-length"] ?? 0);
-    const { body, tooLarge, bytes } = declared > limit ? { body: Buffer.alloc(0), tooLarge: true, bytes: declared } : await readBody(req, limit);
+    const { body, tooLarge, bytes } =
+      declared > limit
+        ? { body: Buffer.alloc(0), tooLarge: true, bytes: declared }
+        : await readBody(req, limit);
     if (tooLarge) {
       req.resume();
       logger.warn(`refused an invoke of ${bytes} bytes; the ${typeHeader} limit is ${limit}`);
       return sendJson(
         res,
         413,
-        { errorType: "RequestEntityTooLarge", errorMessage: `Request must be smaller than ${limit} bytes for the InvokeFunction operation` },
+        {
+          errorType: "RequestEntityTooLarge",
+          errorMessage: `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+        },
         { "x-amzn-ErrorType": "RequestEntityTooLargeException", Connection: "close" },
       );
     }
@@ -52,14 +68,25 @@ export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
     if (clientContext !== undefined) {
       const decoded = decodeJsonHeader(clientContext);
       if (decoded === undefined) {
-        return userError(res, 400, "InvalidRequestContentException", "X-Amz-Client-Context must be base64-encoded JSON.");
+        return userError(
+          res,
+          400,
+          "InvalidRequestContentException",
+          "X-Amz-Client-Context must be base64-encoded JSON.",
+        );
       }
       request.clientContext = decoded;
     }
     const cognito = header(req, INVOKE_HEADERS.cognitoIdentity);
     if (cognito !== undefined) {
       const decoded = decodeJsonHeader(cognito) ?? (isJson(cognito) ? cognito : undefined);
-      if (decoded === undefined) return userError(res, 400, "InvalidRequestContentException", "X-Amz-Cognito-Identity must be JSON or base64-encoded JSON.");
+      if (decoded === undefined)
+        return userError(
+          res,
+          400,
+          "InvalidRequestContentException",
+          "X-Amz-Cognito-Identity must be JSON or base64-encoded JSON.",
+        );
       request.cognitoIdentity = decoded;
     }
     const trace = header(req, INVOKE_HEADERS.traceId);
@@ -72,8 +99,16 @@ export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
     }
     const inv = new Invocation(request);
     const done = pool.run(inv).catch((error: unknown) => {
-      logger.error(`invoke failed inside the emulator: ${(error as Error).message}`, { requestId: inv.requestId });
-      inv.resolve({ kind: "error", errorType: "Runtime.Unknown", body: Buffer.from(JSON.stringify({ errorType: "Runtime.Unknown", errorMessage: (error as Error).message })) });
+      logger.error(`invoke failed inside the emulator: ${(error as Error).message}`, {
+        requestId: inv.requestId,
+      });
+      inv.resolve({
+        kind: "error",
+        errorType: "Runtime.Unknown",
+        body: Buffer.from(
+          JSON.stringify({ errorType: "Runtime.Unknown", errorMessage: (error as Error).message }),
+        ),
+      });
     });
     if (request.invocationType === "Event") {
       res.writeHead(202, { [INVOKE_HEADERS.requestId]: inv.requestId, "Content-Length": "0" });
@@ -97,18 +132,34 @@ function writeResult(res: ServerResponse, inv: Invocation, result: InvokeResult)
   };
   if (inv.request.tail) headers[INVOKE_HEADERS.logResult] = inv.tailLog().toString("base64");
   if (result.kind === "response") {
-    res.writeHead(200, { ...headers, "Content-Type": result.contentType, "Content-Length": String(result.body.length) });
+    res.writeHead(200, {
+      ...headers,
+      "Content-Type": result.contentType,
+      "Content-Length": String(result.body.length),
+    });
     res.end(result.body);
   } else if (result.kind === "error") {
-    res.writeHead(200, { ...headers, "Content-Type": "application/json", "Content-Length": String(result.body.length), [INVOKE_HEADERS.functionError]: "Unhandled" });
+    res.writeHead(200, {
+      ...headers,
+      "Content-Type": "application/json",
+      "Content-Length": String(result.body.length),
+      [INVOKE_HEADERS.functionError]: "Unhandled",
+    });
     res.end(result.body);
   } else {
     const stream = result.stream;
-    res.writeHead(200, { ...headers, "Content-Type": result.contentType, Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" });
+    res.writeHead(200, {
+      ...headers,
+      "Content-Type": result.contentType,
+      Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+    });
     stream.on("data", (chunk: Buffer) => res.write(chunk));
     stream.once("end", () => {
       if (stream.errorType) {
-        res.addTrailers({ "Lambda-Runtime-Function-Error-Type": stream.errorType, "Lambda-Runtime-Function-Error-Body": stream.errorBody ?? "" });
+        res.addTrailers({
+          "Lambda-Runtime-Function-Error-Type": stream.errorType,
+          "Lambda-Runtime-Function-Error-Body": stream.errorBody ?? "",
+        });
       }
       res.end();
     });

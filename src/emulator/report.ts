@@ -2,7 +2,8 @@ import type { InvokeReport } from "./invocation.js";
 
 /** The log lines Lambda writes around each invoke, in the service's format. */
 
-export const startLine = (requestId: string, version: string) => `START RequestId: ${requestId} Version: ${version}\n`;
+export const startLine = (requestId: string, version: string) =>
+  `START RequestId: ${requestId} Version: ${version}\n`;
 
 export const endLine = (requestId: string) => `END RequestId: ${requestId}\n`;
 
@@ -14,11 +15,17 @@ export function reportLine(report: InvokeReport, platformFailure = report.status
   if (report.initDurationMs !== undefined) line += `\tInit Duration: ${report.initDurationMs.toFixed(2)} ms`;
   // The service prints a status only for platform failures (timeout, crash, out of memory), not for function errors.
   if (platformFailure) line += `\tStatus: ${report.status}`;
-  if (platformFailure && report.errorType && report.status === "error") line += `\tError Type: ${report.errorType}`;
+  if (platformFailure && report.errorType && report.status === "error")
+    line += `\tError Type: ${report.errorType}`;
   return `${line}\t\n`;
 }
 
-export function initReportLine(durationMs: number, phase: "init" | "invoke", status: "timeout" | "error", errorType?: string): string {
+export function initReportLine(
+  durationMs: number,
+  phase: "init" | "invoke",
+  status: "timeout" | "error",
+  errorType?: string,
+): string {
   return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}${errorType ? `\tError Type: ${errorType}` : ""}\n`;
 }
 
@@ -28,7 +35,10 @@ export function timeoutLine(requestId: string, timeoutMs: number): string {
 
 /** Parses a REPORT line back into figures: the harness and the tests read them this way. */
 export function parseReportLine(line: string): InvokeReport | undefined {
-  const match = /REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms\s+Billed Duration: (\d+) ms\s+Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB(?:\s+Init Duration: ([\d.]+) ms)?(?:\s+Status: (\w+))?(?:\s+Error Type: (\S+))?/.exec(line);
+  const match =
+    /REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms\s+Billed Duration: (\d+) ms\s+Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB(?:\s+Init Duration: ([\d.]+) ms)?(?:\s+Status: (\w+))?(?:\s+Error Type: (\S+))?/.exec(
+      line,
+    );
   if (!match) return undefined;
   const report: InvokeReport = {
     requestId: match[1]!,

@@ -36,26 +36,47 @@ export function runtimeApiRoute(host: RuntimeApiHost): Route {
 
 function expectMethod(req: IncomingMessage, res: ServerResponse, method: string): boolean {
   if (req.method === method) return true;
-  sendJson(res, 405, { errorType: "MethodNotAllowed", errorMessage: `${req.method} is not allowed on ${req.url}; use ${method}.` });
+  sendJson(res, 405, {
+    errorType: "MethodNotAllowed",
+    errorMessage: `${req.method} is not allowed on ${req.url}; use ${method}.`,
+  });
   req.resume();
   return false;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 export const accepted = (res: ServerResponse) => sendJson(res, 202, { status: "OK" });
 export const invalidRequestId = (res: ServerResponse, id: string) =>
-  sendJson(res, 400, { errorType: ERROR_TYPES.invalidRequestId, errorMessage: `Invalid request ID: ${id} is not the invoke in progress.` });
+  sendJson(res, 400, {
+    errorType: ERROR_TYPES.invalidRequestId,
+    errorMessage: `Invalid request ID: ${id} is not the invoke in progress.`,
+  });
 export const invalidStateTransition = (res: ServerResponse, what: string) =>
-  sendJson(res, 403, { errorType: ERROR_TYPES.invalidStateTransition, errorMessage: `State transition is not allowed: ${what}` });
+  sendJson(res, 403, {
+    errorType: ERROR_TYPES.invalidStateTransition,
+    errorMessage: `State transition is not allowed: ${what}`,
+  });
 
 /** Reads a request body; past limitBytes it keeps reading but stops keeping (the caller then answers 413). */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<{ body: Buffer; tooLarge: boolean; bytes: number }> {
+export function readBody(
+  req: IncomingMessage,
+  limitBytes: number,
+): Promise<{ body: Buffer; tooLarge: boolean; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -63,7 +84,13 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<{ bo
       bytes += chunk.length;
       if (bytes <= limitBytes) chunks.push(chunk);
     });
-    req.once("end", () => resolve({ body: bytes <= limitBytes ? Buffer.concat(chunks) : Buffer.alloc(0), tooLarge: bytes > limitBytes, bytes }));
+    req.once("end", () =>
+      resolve({
+        body: bytes <= limitBytes ? Buffer.concat(chunks) : Buffer.alloc(0),
+        tooLarge: bytes > limitBytes,
+        bytes,
+      }),
+    );
     req.once("error", reject);
   });
 }

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { killTree } from "./process-tree.js";
 
-export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null; spawnError?: NodeJS.ErrnoException };
+export type ExitStatus = {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: NodeJS.ErrnoException;
+};
 
 /**
  * The runtime (the bootstrap command) as a process of its own group, so that

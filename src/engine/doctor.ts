@@ -34,7 +34,12 @@ export async function inspectMachine(): Promise<MachineReport> {
       const image = await docker.getImage(tag).inspect();
       const env = image.Config.Env ?? [];
       const nodeVersion = env.find((e) => e.startsWith("NODE_VERSION="))?.slice("NODE_VERSION=".length);
-      standins.push({ tag, present: true, sizeMb: Math.round(image.Size / 1e6), ...(nodeVersion ? { nodeVersion } : {}) });
+      standins.push({
+        tag,
+        present: true,
+        sizeMb: Math.round(image.Size / 1e6),
+        ...(nodeVersion ? { nodeVersion } : {}),
+      });
     } catch {
       standins.push({ tag, present: false });
     }
@@ -58,7 +63,9 @@ export function formatMachineReport(report: MachineReport): string {
     `buildx   ${report.buildx ?? "missing: install the buildx plugin (Debian: docker-buildx)"}`,
     "stand-in images:",
     ...report.standins.map((s) =>
-      s.present ? `  ${s.tag.padEnd(24)} node v${s.nodeVersion ?? "?"}  ${s.sizeMb} MB` : `  ${s.tag.padEnd(24)} missing: run npm run setup`,
+      s.present
+        ? `  ${s.tag.padEnd(24)} node v${s.nodeVersion ?? "?"}  ${s.sizeMb} MB`
+        : `  ${s.tag.padEnd(24)} missing: run npm run setup`,
     ),
   ];
   return `${lines.join("\n")}\n`;

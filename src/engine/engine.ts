@@ -14,7 +14,12 @@ export function engineAddress(): string {
 export function engineError(error: unknown): Error {
   const e = error as NodeJS.ErrnoException & { statusCode?: number; json?: { message?: string } };
   const where = engineAddress();
-  if (e.code === "ECONNREFUSED" || e.code === "ENOENT" || e.code === "EHOSTUNREACH" || e.code === "ETIMEDOUT") {
+  if (
+    e.code === "ECONNREFUSED" ||
+    e.code === "ENOENT" ||
+    e.code === "EHOSTUNREACH" ||
+    e.code === "ETIMEDOUT"
+  ) {
     return new SystemError(
       "ENGINE_UNREACHABLE",
       `no Docker engine answers at ${where} (${e.code}).`,
@@ -29,5 +34,8 @@ export function engineError(error: unknown): Error {
     );
   }
   if (e instanceof SystemError || e instanceof UserError) return e;
-  return new SystemError("ENGINE_ERROR", `the Docker engine at ${where} answered: ${e.json?.message ?? e.message}`);
+  return new SystemError(
+    "ENGINE_ERROR",
+    `the Docker engine at ${where} answered: ${e.json?.message ?? e.message}`,
+  );
 }

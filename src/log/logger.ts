@@ -36,7 +36,8 @@ export function createLogger(
     let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${name}] ${message}`;
     if (fields) {
       for (const [key, value] of Object.entries(fields)) {
-        if (value !== undefined) line += ` ${key}=${typeof value === "string" && /\s/.test(value) ? JSON.stringify(value) : value}`;
+        if (value !== undefined)
+          line += ` ${key}=${typeof value === "string" && /\s/.test(value) ? JSON.stringify(value) : value}`;
       }
     }
     write(`${line}\n`);

@@ -41,10 +41,22 @@ export interface StartOptions {
 /** `lambda-base emulate` as a user runs it, on a free port, around the real aws-lambda-ric. */
 export async function startEmulator(options: StartOptions): Promise<RunningEmulator> {
   const command = options.command ?? ["node", ric3, options.handler ?? "basic.handler"];
+  // Started through its shebang, as a user's shell starts it.
   const child = spawn(
-    process.execPath,
-    [cli, "emulate", "--runtime-interface-emulator-address", "127.0.0.1:0", ...(options.args ?? []), "--", ...command],
-    { cwd: options.cwd ?? handlersDir, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+    cli,
+    [
+      "emulate",
+      "--runtime-interface-emulator-address",
+      "127.0.0.1:0",
+      ...(options.args ?? []),
+      "--",
+      ...command,
+    ],
+    {
+      cwd: options.cwd ?? handlersDir,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let out = "";
   let err = "";
@@ -85,7 +97,13 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
         headers,
       });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text), elapsedMs: performance.now() - started };
+      return {
+        status: res.status,
+        headers: res.headers,
+        text,
+        json: () => JSON.parse(text),
+        elapsedMs: performance.now() - started,
+      };
     },
     async report(requestId, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;

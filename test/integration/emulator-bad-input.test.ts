@@ -5,15 +5,27 @@ import { cli, handlersDir, ric3, runtimesDir, startEmulator, stopAll } from "../
 
 afterAll(stopAll);
 
-const misbehaving = (mode: string) => ({ command: ["node", `${runtimesDir}/misbehave.mjs`], env: { MODE: mode } });
+const misbehaving = (mode: string) => ({
+  command: ["node", `${runtimesDir}/misbehave.mjs`],
+  env: { MODE: mode },
+});
 
 function emulateOnce(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [cli, "emulate", ...args], { cwd: handlersDir, env: { ...process.env, ...env }, encoding: "utf8", timeout: 15_000 });
+  return spawnSync(process.execPath, [cli, "emulate", ...args], {
+    cwd: handlersDir,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 15_000,
+  });
 }
 
 describe("emulator: bad input gets a clear answer and the emulator keeps serving", () => {
   it.each([
-    [["--timeout", "abc"], {}, /--timeout="abc" is not valid: it must be a whole number of seconds from 1 to 900/],
+    [
+      ["--timeout", "abc"],
+      {},
+      /--timeout="abc" is not valid: it must be a whole number of seconds from 1 to 900/,
+    ],
     [["--timeout", "901"], {}, /from 1 to 900/],
     [["--timeout", "1.5"], {}, /whole number of seconds/],
     [[], { AWS_LAMBDA_FUNCTION_TIMEOUT: "0" }, /AWS_LAMBDA_FUNCTION_TIMEOUT="0" is not valid/],
@@ -23,7 +35,10 @@ describe("emulator: bad input gets a clear answer and the emulator keeps serving
     [["--no-such-flag"], {}, /Unknown option '--no-such-flag'/],
     [["--", ""], {}, /empty or blank part/],
   ])("refuses %j %j with exit code 2 and no stack trace", (args, env, message) => {
-    const result = emulateOnce([...args, ...(args.includes("--") ? [] : ["--", "node", ric3, "basic.handler"])], env as Record<string, string>);
+    const result = emulateOnce(
+      [...args, ...(args.includes("--") ? [] : ["--", "node", ric3, "basic.handler"])],
+      env as Record<string, string>,
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toMatch(/^error\[EMULATOR_[A-Z_]+\]/);
@@ -34,7 +49,14 @@ describe("emulator: bad input gets a clear answer and the emulator keeps serving
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
-    const result = emulateOnce(["--runtime-interface-emulator-address", `127.0.0.1:${port}`, "--", "node", ric3, "basic.handler"]);
+    const result = emulateOnce([
+      "--runtime-interface-emulator-address",
+      `127.0.0.1:${port}`,
+      "--",
+      "node",
+      ric3,
+      "basic.handler",
+    ]);
     blocker.close();
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`error[EMULATOR_PORT_IN_USE]: 127.0.0.1:${port} is already in use.`);
@@ -63,7 +85,9 @@ describe("emulator: bad input gets a clear answer and the emulator keeps serving
     const answer = await emu.invoke({});
     expect(answer.json()).toEqual({ first: true });
     await emu.report(answer.headers.get("x-amzn-requestid")!);
-    await expect.poll(() => emu.stdout()).toMatch(/runtime: \{"first":202,"second":403,"secondBody":\{"errorType":"InvalidStateTransition"/);
+    await expect
+      .poll(() => emu.stdout())
+      .toMatch(/runtime: \{"first":202,"second":403,"secondBody":\{"errorType":"InvalidStateTransition"/);
     expect((await emu.invoke({})).json()).toEqual({ first: true });
   });
 
@@ -89,7 +113,9 @@ describe("emulator: bad input gets a clear answer and the emulator keeps serving
     expect(elapsed).toBeGreaterThanOrEqual(12_000);
     expect(elapsed).toBeLessThan(13_000);
     expect(emu.stdout()).toMatch(/INIT_REPORT Init Duration: 100\d\d\.\d\d ms\tPhase: init\tStatus: timeout/);
-    expect(emu.stdout()).toMatch(/INIT_REPORT Init Duration: 20\d\d\.\d\d ms\tPhase: invoke\tStatus: timeout/);
+    expect(emu.stdout()).toMatch(
+      /INIT_REPORT Init Duration: 20\d\d\.\d\d ms\tPhase: invoke\tStatus: timeout/,
+    );
     expect(emu.stderr()).toContain("init did not finish within 10 s");
   }, 30_000);
 });

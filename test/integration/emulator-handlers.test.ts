@@ -6,14 +6,20 @@ afterAll(stopAll);
 
 describe("lambda-base emulate with the real aws-lambda-ric 3.3.0 on Node 20", () => {
   it("runs an ES module async handler with Lambda's context and headers", async () => {
-    const emu = await startEmulator({ handler: "basic.handler", args: ["--timeout", "5", "--memory", "256", "--function-name", "orders"] });
+    const emu = await startEmulator({
+      handler: "basic.handler",
+      args: ["--timeout", "5", "--memory", "256", "--function-name", "orders"],
+    });
     const clientContext = { client: { installation_id: "i-1" }, custom: { tenant: "acme" }, env: {} };
     const before = Date.now();
     const answer = await emu.invoke(
       { order: 42 },
       {
         "X-Amz-Client-Context": Buffer.from(JSON.stringify(clientContext)).toString("base64"),
-        "X-Amz-Cognito-Identity": JSON.stringify({ cognitoIdentityId: "us-east-1:abc", cognitoIdentityPoolId: "us-east-1:pool" }),
+        "X-Amz-Cognito-Identity": JSON.stringify({
+          cognitoIdentityId: "us-east-1:abc",
+          cognitoIdentityPoolId: "us-east-1:pool",
+        }),
         "X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
       },
     );
@@ -30,7 +36,10 @@ describe("lambda-base emulate with the real aws-lambda-ric 3.3.0 on Node 20", ()
     expect(remaining).toBeLessThanOrEqual(5000);
     expect((body.now as number) + remaining).toBeGreaterThanOrEqual(before + 5000 - 50);
     expect((body.now as number) + remaining).toBeLessThanOrEqual(Date.now() + 5000);
-    expect(body.clientContext).toMatchObject({ custom: { tenant: "acme" }, client: { installation_id: "i-1" } });
+    expect(body.clientContext).toMatchObject({
+      custom: { tenant: "acme" },
+      client: { installation_id: "i-1" },
+    });
     expect(body.identity).toMatchObject({ cognitoIdentityId: "us-east-1:abc" });
     expect(body.traceId).toContain("Root=1-5759e988-bd862e3fe1be46a994272793");
     const report = await emu.report(body.requestId as string);
@@ -132,19 +141,25 @@ describe("lambda-base emulate with the real aws-lambda-ric 3.3.0 on Node 20", ()
     expect(firstAt).toBeLessThan(performance.now() - started - 300);
 
     const failing = await new Promise<{ body: string; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
-      const req = request(`${emu.url}/2015-03-31/functions/function/invocations`, { method: "POST" }, (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => {
-          body += c.toString();
-        });
-        res.on("end", () => resolve({ body, trailers: res.trailers }));
-      });
+      const req = request(
+        `${emu.url}/2015-03-31/functions/function/invocations`,
+        { method: "POST" },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => resolve({ body, trailers: res.trailers }));
+        },
+      );
       req.on("error", reject);
       req.end(JSON.stringify({ chunks: 1, gapMs: 1, fail: true }));
     });
     expect(failing.body).toBe("chunk 0\n");
     expect(failing.trailers["lambda-runtime-function-error-type"]).toBe("Error");
-    const errorBody = JSON.parse(Buffer.from(failing.trailers["lambda-runtime-function-error-body"]!, "base64").toString());
+    const errorBody = JSON.parse(
+      Buffer.from(failing.trailers["lambda-runtime-function-error-body"]!, "base64").toString(),
+    );
     expect(errorBody).toMatchObject({ errorType: "Error", errorMessage: "stream broke" });
   });
 });

@@ -35,17 +35,23 @@ describe("emulator lifecycle with the real aws-lambda-ric 3.3.0", () => {
   it.each([
     [{ code: 3 }, "exit status 3"],
     [{ signal: "SIGKILL" }, "signal: killed"],
-  ])("answers a runtime that dies mid-invoke (%o) with Runtime.ExitError, then serves a cold start", async (event, message) => {
-    const emu = await startEmulator({ handler: "crash.handler" });
-    const answer = await emu.invoke(event);
-    expect(answer.headers.get("x-amz-function-error")).toBe("Unhandled");
-    expect(answer.json()).toEqual({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestIdOf(answer)} Error: Runtime exited with error: ${message}` });
-    const report = await emu.report(requestIdOf(answer));
-    expect(report).toMatchObject({ status: "error", errorType: "Runtime.ExitError" });
-    const again = await emu.invoke({ code: 0 });
-    expect(again.json<{ errorType: string }>().errorType).toBe("Runtime.ExitError");
-    expect((await emu.report(requestIdOf(again))).coldStart).toBe(true);
-  });
+  ])(
+    "answers a runtime that dies mid-invoke (%o) with Runtime.ExitError, then serves a cold start",
+    async (event, message) => {
+      const emu = await startEmulator({ handler: "crash.handler" });
+      const answer = await emu.invoke(event);
+      expect(answer.headers.get("x-amz-function-error")).toBe("Unhandled");
+      expect(answer.json()).toEqual({
+        errorType: "Runtime.ExitError",
+        errorMessage: `RequestId: ${requestIdOf(answer)} Error: Runtime exited with error: ${message}`,
+      });
+      const report = await emu.report(requestIdOf(answer));
+      expect(report).toMatchObject({ status: "error", errorType: "Runtime.ExitError" });
+      const again = await emu.invoke({ code: 0 });
+      expect(again.json<{ errorType: string }>().errorType).toBe("Runtime.ExitError");
+      expect((await emu.report(requestIdOf(again))).coldStart).toBe(true);
+    },
+  );
 
   it("stops a runtime that outgrows its memory size with Runtime.OutOfMemory", async () => {
     const emu = await startEmulator({ handler: "hog.handler", args: ["--memory", "256", "--timeout", "30"] });
@@ -62,7 +68,9 @@ describe("emulator lifecycle with the real aws-lambda-ric 3.3.0", () => {
     expect(answer.json<{ errorType: string }>().errorType).toBe("RequestEntityTooLarge");
     expect(emu.stdout()).not.toContain("START RequestId");
     // an event of 1 MB + 1 byte is too large for an Event invoke only
-    const eventTooLarge = await emu.invoke(JSON.stringify("y".repeat(1024 * 1024)), { "X-Amz-Invocation-Type": "Event" });
+    const eventTooLarge = await emu.invoke(JSON.stringify("y".repeat(1024 * 1024)), {
+      "X-Amz-Invocation-Type": "Event",
+    });
     expect(eventTooLarge.status).toBe(413);
     expect((await emu.invoke({ name: "fine" })).status).toBe(200);
   });
@@ -83,7 +91,9 @@ describe("emulator lifecycle with the real aws-lambda-ric 3.3.0", () => {
     const answer = await emu.invoke({});
     expect(answer.headers.get("x-amz-function-error")).toBe("Unhandled");
     expect(answer.json<{ errorType: string }>().errorType).toBe("Runtime.ImportModuleError");
-    expect(emu.stdout()).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError/);
+    expect(emu.stdout()).toMatch(
+      /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError/,
+    );
     expect(emu.stdout()).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error/);
     const report = await emu.report(requestIdOf(answer));
     expect(report).toMatchObject({ status: "error", errorType: "Runtime.ImportModuleError" });

@@ -4,14 +4,20 @@ import { startEmulator, stopAll } from "../helpers/emulator-process.js";
 
 afterAll(stopAll);
 
-const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+const rssMb = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 describe("emulator under load, with the real aws-lambda-ric 3.3.0", () => {
   it("serves 50 concurrent invokes with 4 environments: 50 correct answers, one invoke per environment at a time", async () => {
-    const emu = await startEmulator({ handler: "sleep.handler", args: ["--environments", "4", "--timeout", "30"] });
+    const emu = await startEmulator({
+      handler: "sleep.handler",
+      args: ["--environments", "4", "--timeout", "30"],
+    });
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => emu.invoke({ ms: 20 + (i % 5) })));
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
-    expect(answers.map((a) => a.json())).toEqual(Array.from({ length: 50 }, (_, i) => ({ slept: 20 + (i % 5) })));
+    expect(answers.map((a) => a.json())).toEqual(
+      Array.from({ length: 50 }, (_, i) => ({ slept: 20 + (i % 5) })),
+    );
     // four runtimes started, no more: the rest waited for a free environment
     expect(emu.stdout().match(/Init Duration/g)).toHaveLength(4);
     expect(emu.child.exitCode).toBeNull();

@@ -10,10 +10,22 @@ const isRoot = process.getuid?.() === 0;
 
 /** Runs a command as the unprivileged user "nobody" (needs root to switch). */
 function asNobody(command: string[], env: Record<string, string> = {}) {
-  return spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], {
-    encoding: "utf8",
-    cwd: "/tmp",
-  });
+  return spawnSync(
+    "setpriv",
+    [
+      "--reuid=nobody",
+      "--regid=nogroup",
+      "--clear-groups",
+      "--",
+      "env",
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...command,
+    ],
+    {
+      encoding: "utf8",
+      cwd: "/tmp",
+    },
+  );
 }
 
 describe.runIf(isRoot)("set-up refuses clearly what it cannot do", () => {
@@ -25,22 +37,35 @@ describe.runIf(isRoot)("set-up refuses clearly what it cannot do", () => {
   });
 
   it("says installing an engine needs root when none answers and the user is not root", () => {
-    const result = asNobody(["bash", setup], { PATH: process.env.PATH!, DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" });
+    const result = asNobody(["bash", setup], {
+      PATH: process.env.PATH!,
+      DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock",
+    });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("no Docker engine answers at unix:///tmp/lambda-base-no-engine.sock, and installing or starting one needs root");
+    expect(result.stderr).toContain(
+      "no Docker engine answers at unix:///tmp/lambda-base-no-engine.sock, and installing or starting one needs root",
+    );
   });
 
   it("says which DOCKER_HOST does not answer, as root", () => {
-    const result = spawnSync("bash", [setup], { encoding: "utf8", env: { ...process.env, DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" } });
+    const result = spawnSync("bash", [setup], {
+      encoding: "utf8",
+      env: { ...process.env, DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" },
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("DOCKER_HOST=unix:///tmp/lambda-base-no-engine.sock does not answer");
   });
 
   it("the toolkit names an unreachable engine and a denied socket with codes, without a stack", () => {
     const cli = `${repoRoot}bin/lambda-base.js`;
-    const unreachable = spawnSync(process.execPath, [cli, "doctor"], { encoding: "utf8", env: { ...process.env, DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" } });
+    const unreachable = spawnSync(process.execPath, [cli, "doctor"], {
+      encoding: "utf8",
+      env: { ...process.env, DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" },
+    });
     expect(unreachable.status).toBe(3);
-    expect(unreachable.stderr).toMatch(/^error\[ENGINE_UNREACHABLE\]: no Docker engine answers at unix:\/\/\/tmp\/lambda-base-no-engine.sock/);
+    expect(unreachable.stderr).toMatch(
+      /^error\[ENGINE_UNREACHABLE\]: no Docker engine answers at unix:\/\/\/tmp\/lambda-base-no-engine.sock/,
+    );
     const denied = asNobody([process.execPath, cli, "doctor"]);
     expect(denied.status).toBe(2);
     expect(denied.stderr).toMatch(/^error\[ENGINE_PERMISSION_DENIED\]/);
@@ -53,13 +78,22 @@ describe.runIf(isRoot)("set-up refuses clearly what it cannot do", () => {
     try {
       const result = spawnSync("bash", [`${repoRoot}scripts/standins.sh`], {
         encoding: "utf8",
-        env: { ...process.env, LAMBDA_BASE_CACHE: mount, LAMBDA_BASE_STANDIN_REPO: "lambda-base-test-full", LAMBDA_BASE_NODE_MAJORS: "20" },
+        env: {
+          ...process.env,
+          LAMBDA_BASE_CACHE: mount,
+          LAMBDA_BASE_STANDIN_REPO: "lambda-base-test-full",
+          LAMBDA_BASE_NODE_MAJORS: "20",
+        },
       });
       expect(result.status).toBe(3);
       expect(result.stderr).toMatch(/failed: the disk is full \(.* free on .*\)\. Free some space/);
       const left = readdirSync(join(mount, "standins"));
-      expect(left.filter((f) => f.endsWith(".part") || f.startsWith("ctx.") || f.startsWith("root-"))).toEqual([]);
-      expect(execFileSync("docker", ["images", "-q", "lambda-base-test-full"], { encoding: "utf8" }).trim()).toBe("");
+      expect(
+        left.filter((f) => f.endsWith(".part") || f.startsWith("ctx.") || f.startsWith("root-")),
+      ).toEqual([]);
+      expect(
+        execFileSync("docker", ["images", "-q", "lambda-base-test-full"], { encoding: "utf8" }).trim(),
+      ).toBe("");
     } finally {
       execFileSync("umount", [mount]);
       rmSync(mount, { recursive: true, force: true });

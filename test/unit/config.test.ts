@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/errors.js";
 import { parseAddress, parseEmulatorArgs } from "../../src/emulator/config.js";
+import { UserError } from "../../src/errors.js";
 
 const parse = (argv: string[], env: Record<string, string> = {}) => {
   const config = parseEmulatorArgs(argv, env);
@@ -21,26 +21,49 @@ describe("emulator configuration", () => {
   });
 
   it("takes RIE's environment variables, and flags over them", () => {
-    const env = { AWS_LAMBDA_FUNCTION_TIMEOUT: "900", AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "10240", AWS_LAMBDA_FUNCTION_NAME: "orders", LOG_LEVEL: "DEBUG", _HANDLER: "app.handler", AWS_REGION: "eu-west-1" };
+    const env = {
+      AWS_LAMBDA_FUNCTION_TIMEOUT: "900",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "10240",
+      AWS_LAMBDA_FUNCTION_NAME: "orders",
+      LOG_LEVEL: "DEBUG",
+      _HANDLER: "app.handler",
+      AWS_REGION: "eu-west-1",
+    };
     const config = parse(["--", "bootstrap"], env);
-    expect(config).toMatchObject({ timeoutMs: 900_000, memoryMb: 10_240, functionName: "orders", logLevel: "debug", handler: "app.handler", region: "eu-west-1" });
+    expect(config).toMatchObject({
+      timeoutMs: 900_000,
+      memoryMb: 10_240,
+      functionName: "orders",
+      logLevel: "debug",
+      handler: "app.handler",
+      region: "eu-west-1",
+    });
     expect(parse(["--timeout", "7", "--", "bootstrap"], env).timeoutMs).toBe(7000);
   });
 
   it("accepts RIE's flags", () => {
-    const config = parse(["--runtime-interface-emulator-address", "0.0.0.0:9000", "--runtime-api-address", "127.0.0.1:9001", "--log-level", "warn", "--", "x"]);
+    const config = parse([
+      "--runtime-interface-emulator-address",
+      "0.0.0.0:9000",
+      "--runtime-api-address",
+      "127.0.0.1:9001",
+      "--log-level",
+      "warn",
+      "--",
+      "x",
+    ]);
     expect(config.invokeAddress).toEqual({ host: "0.0.0.0", port: 9000 });
     expect(config.runtimeApiAddress).toEqual({ host: "127.0.0.1", port: 9001 });
     expect(config.logLevel).toBe("warn");
   });
 
   it.each([
-    [["--timeout", "0"], "--timeout=\"0\""],
-    [["--timeout", "900.5"], "--timeout=\"900.5\""],
-    [["--timeout=-3"], "--timeout=\"-3\""],
-    [["--memory", "10241"], "--memory=\"10241\""],
-    [["--memory", "127"], "--memory=\"127\""],
-    [["--environments", "0"], "--environments=\"0\""],
+    [["--timeout", "0"], '--timeout="0"'],
+    [["--timeout", "900.5"], '--timeout="900.5"'],
+    [["--timeout=-3"], '--timeout="-3"'],
+    [["--memory", "10241"], '--memory="10241"'],
+    [["--memory", "127"], '--memory="127"'],
+    [["--environments", "0"], '--environments="0"'],
   ])("refuses %j with a message that names the source and the range", (argv, source) => {
     try {
       parse([...argv, "--", "x"]);
