@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type InvokeReport, parseReportLine } from "../../src/emulator/report.js";
+import type { InvokeReport } from "../../src/emulator/invocation.js";
+import { parseReportLine } from "../../src/emulator/report.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const handlersDir = `${repoRoot}test/fixtures/handlers`;

@@ -34,16 +34,19 @@ describe("emulator: bad input gets a clear answer and the emulator keeps serving
     [["--runtime-interface-emulator-address", "localhost"], {}, /is not HOST:PORT/],
     [["--no-such-flag"], {}, /Unknown option '--no-such-flag'/],
     [["--", ""], {}, /empty or blank part/],
-  ])("refuses %j %j with exit code 2 and no stack trace", (args, env, message) => {
-    const result = emulateOnce(
-      [...args, ...(args.includes("--") ? [] : ["--", "node", ric3, "basic.handler"])],
-      env as Record<string, string>,
-    );
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/^error\[EMULATOR_[A-Z_]+\]/);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+  ] as Array<[string[], Record<string, string>, RegExp]>)(
+    "refuses %j %j with exit code 2 and no stack trace",
+    (args, env, message) => {
+      const result = emulateOnce(
+        [...args, ...(args.includes("--") ? [] : ["--", "node", ric3, "basic.handler"])],
+        env,
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/^error\[EMULATOR_[A-Z_]+\]/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it("refuses a port in use with exit code 2", async () => {
     const blocker = createServer();
