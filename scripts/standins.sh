@@ -13,16 +13,22 @@ majors="${LAMBDA_BASE_NODE_MAJORS:-20 22 24}"
 mirror="${LAMBDA_BASE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Tests set another repository name to exercise the making of an image without touching node:*.
 repo="${LAMBDA_BASE_STANDIN_REPO:-node}"
-build_tools="g++,make,cmake,autoconf,automake,libtool,python3,unzip,ca-certificates"
+# What upstream's buildpack-deps-based node images offer and aws-lambda-ric's native build uses.
+build_tools="g++,make,cmake,autoconf,automake,libtool,python3,unzip,xz-utils,patch,pkg-config,file,ca-certificates"
 log() { printf 'standins: %s\n' "$*" >&2; }
 fail() { local code=$1; shift; printf 'standins: error: %s\n' "$*" >&2; exit "$code"; }
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+# A stand-in made by an older recipe (another package list) is made again.
+standin_version=$(printf '%s|%s' "$build_tools" 2 | sha256sum | cut -c1-12)
+have_standin() {
+  [ "$(docker image inspect -f '{{index .Config.Labels "dev.lambda-base.standin"}}' "$1" 2>/dev/null)" = "$standin_version" ]
+}
 
 missing=()
 for m in $majors; do
   for flavour in bookworm bookworm-slim; do
-    have_image "$repo:$m-$flavour" || missing+=("$repo:$m-$flavour")
+    have_standin "$repo:$m-$flavour" || missing+=("$repo:$m-$flavour")
   done
 done
 [ ${#missing[@]} -eq 0 ] && { log "all stand-in images present"; exit 0; }
@@ -41,9 +47,13 @@ explain() {
 
 # $1 variant name, $2 extra packages (comma list, may be empty)
 root_image() {
-  local name=$1 include=$2 tag="lambda-base-standin/debian:$1"
+  local name=$1 include=$2
+  # The package list is part of the name, so that a changed list makes a new root.
+  local version; version=$(printf '%s' "$include" | sha256sum | cut -c1-8)
+  local tag="lambda-base-standin/debian:$name-$version"
+  root_tag=$tag
   have_image "$tag" && return 0
-  local tarball="$cache/rootfs-$name.tar"
+  local tarball="$cache/rootfs-$name-$version.tar"
   if [ ! -s "$tarball" ]; then
     command -v debootstrap >/dev/null || {
       [ "$(id -u)" = 0 ] || fail 2 "debootstrap is missing and installing it needs root (apt-get install debootstrap)."
@@ -107,13 +117,15 @@ need_root_slim=0; need_root_build=0
 for tag in "${missing[@]}"; do
   case "$tag" in *-slim) need_root_slim=1 ;; *) need_root_build=1 ;; esac
 done
-[ $need_root_slim = 1 ] && root_image slim ""
-[ $need_root_build = 1 ] && root_image build "$build_tools"
+root_tag=""
+slim_root=""; build_root=""
+if [ $need_root_slim = 1 ]; then root_image slim ""; slim_root=$root_tag; fi
+if [ $need_root_build = 1 ]; then root_image build "$build_tools"; build_root=$root_tag; fi
 npm_dir="$(npm_dist)" || exit $?
 
 for tag in "${missing[@]}"; do
   m="${tag#"$repo":}"; m="${m%%-*}"
-  case "$tag" in *-slim) from="lambda-base-standin/debian:slim" headers=0 ;; *) from="lambda-base-standin/debian:build" headers=1 ;; esac
+  case "$tag" in *-slim) from=$slim_root headers=0 ;; *) from=$build_root headers=1 ;; esac
   dist="$(node_dist "$m")" || exit $?
   ctx="$(mktemp -d "$cache/ctx.XXXX")"
   trap 'rm -rf "$ctx"' EXIT
@@ -129,7 +141,7 @@ FROM $from
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 COPY usr/ /usr/
 ENV NODE_VERSION=${version#v}
-LABEL org.opencontainers.image.description="lambda-base offline stand-in for $tag"
+LABEL org.opencontainers.image.description="lambda-base offline stand-in for $tag" dev.lambda-base.standin="$standin_version"
 CMD ["node"]
 DOCKERFILE
   log "building $tag (node $version)"
