@@ -3,6 +3,8 @@ import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
+import { registerBuild } from "./build-command.js";
+import { registerGenerate } from "./generate-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +40,12 @@ export async function main(argv: string[]): Promise<number> {
       );
       if (!report.buildx || report.standins.some((s) => !s.present)) exitCode = 3;
     });
+
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  registerGenerate(program, setExitCode);
+  registerBuild(program, setExitCode);
 
   try {
     await program.parseAsync(argv);

@@ -4,7 +4,7 @@ import { planFamily } from "./plan.js";
 import { prepareInputs } from "./prepare.js";
 import { renderFamily, staleFiles, writeFamily } from "./write.js";
 
-export { planFamily, type Plan } from "./plan.js";
+export { type Plan, planFamily } from "./plan.js";
 export { renderFamily } from "./write.js";
 
 export interface GenerateResult {
@@ -14,7 +14,10 @@ export interface GenerateResult {
 }
 
 /** `lambda-base generate`: writes the committed files; with check, only reports the stale ones. */
-export async function generate(config: LambdaBaseConfig, options: { check?: boolean; prepare?: boolean; logger: Logger }): Promise<GenerateResult> {
+export async function generate(
+  config: LambdaBaseConfig,
+  options: { check?: boolean; prepare?: boolean; logger: Logger },
+): Promise<GenerateResult> {
   const plan = planFamily(config);
   const files = renderFamily(plan);
   if (options.check) {

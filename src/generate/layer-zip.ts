@@ -38,7 +38,10 @@ export async function extractLayerZip(zipPath: string, destination: string, labe
           } else {
             mkdirSync(dirname(join(staging, target)), { recursive: true });
             const stream = await openEntry(zip, entry);
-            await pipeline(stream, createWriteStream(join(staging, target), { mode: mode & 0o111 ? 0o755 : 0o644 }));
+            await pipeline(
+              stream,
+              createWriteStream(join(staging, target), { mode: mode & 0o111 ? 0o755 : 0o644 }),
+            );
           }
           count++;
           zip.readEntry();
@@ -71,7 +74,11 @@ function safeTarget(name: string, zipPath: string, label: string): string {
 
 function checkLink(name: string, linkTarget: string, zipPath: string, label: string): void {
   const resolved = posix.normalize(posix.join(posix.dirname(name.replaceAll("\\", "/")), linkTarget));
-  if (isAbsolute(linkTarget) ? !posix.normalize(linkTarget).startsWith("/opt/") : resolved === ".." || resolved.startsWith("../")) {
+  if (
+    isAbsolute(linkTarget)
+      ? !posix.normalize(linkTarget).startsWith("/opt/")
+      : resolved === ".." || resolved.startsWith("../")
+  ) {
     throw new UserError(
       "LAYER_ZIP_ESCAPES",
       `library "${label}": ${zipPath} has a link "${name}" -> "${linkTarget}" that points out of /opt; the archive was refused and nothing was extracted.`,
@@ -81,20 +88,29 @@ function checkLink(name: string, linkTarget: string, zipPath: string, label: str
 }
 
 function corrupt(zipPath: string, label: string, error: Error): UserError {
-  return new UserError("LAYER_ZIP_CORRUPT", `library "${label}": ${zipPath} is not a readable zip archive (${error.message}).`, "rebuild the layer zip.");
+  return new UserError(
+    "LAYER_ZIP_CORRUPT",
+    `library "${label}": ${zipPath} is not a readable zip archive (${error.message}).`,
+    "rebuild the layer zip.",
+  );
 }
 
 function openZip(zipPath: string, label: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     // strictFileNames off: our own check names the bad entry instead of yauzl's generic refusal.
-    yauzl.open(zipPath, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true }, (error, zip) =>
-      error || !zip ? reject(corrupt(zipPath, label, error ?? new Error("empty"))) : resolve(zip),
+    yauzl.open(
+      zipPath,
+      { lazyEntries: true, strictFileNames: false, validateEntrySizes: true },
+      (error, zip) =>
+        error || !zip ? reject(corrupt(zipPath, label, error ?? new Error("empty"))) : resolve(zip),
     );
   });
 }
 
 function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => zip.openReadStream(entry, (error, stream) => (error || !stream ? reject(error) : resolve(stream))));
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (error, stream) => (error || !stream ? reject(error) : resolve(stream))),
+  );
 }
 
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
@@ -102,4 +118,3 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   for await (const chunk of await openEntry(zip, entry)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
-

@@ -32,13 +32,19 @@ export interface Plan {
 }
 
 export const toPosix = (path: string) => path.split(sep).join("/");
-export const projectPath = (config: LambdaBaseConfig, absolute: string) => toPosix(relative(config.root, absolute)) || ".";
+export const projectPath = (config: LambdaBaseConfig, absolute: string) =>
+  toPosix(relative(config.root, absolute)) || ".";
 
 /** The image graph: one base per Node major, each function image on its major's base. */
 export function planFamily(config: LambdaBaseConfig): Plan {
   const bases = [...config.nodeMajors]
     .sort((a, b) => a - b)
-    .map((major) => ({ target: `base-${major}`, major, ricVersion: config.ric[major], image: `${config.image}:${major}` }));
+    .map((major) => ({
+      target: `base-${major}`,
+      major,
+      ricVersion: config.ric[major],
+      image: `${config.image}:${major}`,
+    }));
   const functions = config.functions.map((fn) => {
     const base = bases.find((b) => b.major === fn.node)!;
     const codeDir = projectPath(config, fn.path);

@@ -1,6 +1,15 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +36,11 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
   const runtime = join(work, "runtime");
   mkdirSync(runtime, { recursive: true });
   if (!existsSync(EMULATOR_BUNDLE)) {
-    throw new SystemError("EMULATOR_BUNDLE_MISSING", `${EMULATOR_BUNDLE} is missing.`, "run npm run build in the lambda-base package.");
+    throw new SystemError(
+      "EMULATOR_BUNDLE_MISSING",
+      `${EMULATOR_BUNDLE} is missing.`,
+      "run npm run build in the lambda-base package.",
+    );
   }
   copyFileSync(EMULATOR_BUNDLE, join(runtime, "emulator.mjs"));
   writeExecutable(join(runtime, "entrypoint.sh"), ENTRYPOINT_SH);
@@ -41,15 +54,29 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const manifest = `${JSON.stringify({ name: "lambda-base-runtime", private: true, dependencies: { "aws-lambda-ric": version } }, null, 2)}\n`;
     const manifestPath = join(dir, "package.json");
-    if (!existsSync(manifestPath) || readFileSync(manifestPath, "utf8") !== manifest || !existsSync(join(dir, "package-lock.json"))) {
+    if (
+      !existsSync(manifestPath) ||
+      readFileSync(manifestPath, "utf8") !== manifest ||
+      !existsSync(join(dir, "package-lock.json"))
+    ) {
       writeFileSync(manifestPath, manifest);
       logger.info(`resolving aws-lambda-ric ${version}`);
-      await npm(["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], dir, `resolving aws-lambda-ric ${version}`);
+      await npm(
+        ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
+        dir,
+        `resolving aws-lambda-ric ${version}`,
+      );
     }
     await fillCache(dir, join(work, "cache", `ric-${version}`), `aws-lambda-ric ${version}`, logger);
   }
   for (const library of plan.config.libraries) {
-    if (library.kind === "npm") await fillCache(library.path, join(work, "cache", `lib-${library.name}`), `library ${library.name}`, logger);
+    if (library.kind === "npm")
+      await fillCache(
+        library.path,
+        join(work, "cache", `lib-${library.name}`),
+        `library ${library.name}`,
+        logger,
+      );
     if (library.kind === "zip") {
       const destination = join(work, "layers", library.name);
       const stamp = `${digest(readFileSync(library.path))}\n`;
@@ -84,7 +111,11 @@ async function fillCache(packageDir: string, cacheDir: string, what: string, log
     rmSync(cacheDir, { recursive: true, force: true });
     mkdirSync(cacheDir, { recursive: true });
     logger.info(`filling the npm cache for ${what}`);
-    await npm(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--cache", cacheDir], scratch, `filling the npm cache for ${what}`);
+    await npm(
+      ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--cache", cacheDir],
+      scratch,
+      `filling the npm cache for ${what}`,
+    );
     writeFileSync(join(cacheDir, ".lambda-base-stamp"), stamp);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -97,7 +128,11 @@ async function npm(args: string[], cwd: string, what: string): Promise<void> {
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     const detail = (e.stderr ?? e.message).trim().split("\n").slice(-5).join("\n  ");
-    throw new SystemError("NPM_FAILED", `${what} failed:\n  ${detail}`, "check the lock file and that the npm registry is reachable.");
+    throw new SystemError(
+      "NPM_FAILED",
+      `${what} failed:\n  ${detail}`,
+      "check the lock file and that the npm registry is reachable.",
+    );
   }
 }
 

@@ -17,7 +17,8 @@ export function renderFamily(plan: Plan): GeneratedFile[] {
     { path: "docker-bake.hcl", content: renderBakeFile(plan) },
     { path: ".dockerignore", content: renderDockerignore(plan) },
   ];
-  for (const fn of plan.functions) files.push({ path: fn.dockerfile, content: renderFunctionDockerfile(plan.config, fn) });
+  for (const fn of plan.functions)
+    files.push({ path: fn.dockerfile, content: renderFunctionDockerfile(plan.config, fn) });
   return files;
 }
 
@@ -56,5 +57,7 @@ export function writeFamily(root: string, files: GeneratedFile[]): string[] {
 
 /** Files whose committed content differs from what the config gives now. */
 export function staleFiles(root: string, files: GeneratedFile[]): string[] {
-  return files.filter((f) => !existsSync(join(root, f.path)) || readFileSync(join(root, f.path), "utf8") !== f.content).map((f) => f.path);
+  return files
+    .filter((f) => !existsSync(join(root, f.path)) || readFileSync(join(root, f.path), "utf8") !== f.content)
+    .map((f) => f.path);
 }

@@ -14,7 +14,10 @@ export function copyFamily(): string {
 }
 
 /** A real Lambda layer zip, written with Python's zipfile (entries exactly as given, even hostile ones). */
-export function writeZip(path: string, entries: Array<{ name: string; content?: string; symlinkTo?: string; mode?: number }>): void {
+export function writeZip(
+  path: string,
+  entries: Array<{ name: string; content?: string; symlinkTo?: string; mode?: number }>,
+): void {
   mkdirSync(dirname(path), { recursive: true });
   const script = `
 import json, sys, zipfile
@@ -34,8 +37,14 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 
 export function writeGreetingLayer(dir: string): void {
   writeZip(join(dir, "layers/greeting.zip"), [
-    { name: "nodejs/node_modules/greeting/package.json", content: JSON.stringify({ name: "greeting", version: "1.0.0", main: "index.js" }) },
-    { name: "nodejs/node_modules/greeting/index.js", content: 'exports.greet = (who) => `hello from the layer, ${who}`;\n' },
+    {
+      name: "nodejs/node_modules/greeting/package.json",
+      content: JSON.stringify({ name: "greeting", version: "1.0.0", main: "index.js" }),
+    },
+    {
+      name: "nodejs/node_modules/greeting/index.js",
+      content: "exports.greet = (who) => `hello from the layer, ${who}`;\n",
+    },
   ]);
 }
 

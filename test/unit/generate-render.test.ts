@@ -38,7 +38,8 @@ const config = (overrides: Partial<LambdaBaseConfig> = {}): LambdaBaseConfig => 
   ...overrides,
 });
 
-const render = (c: LambdaBaseConfig) => Object.fromEntries(renderFamily(planFamily(c)).map((f) => [f.path, f.content]));
+const render = (c: LambdaBaseConfig) =>
+  Object.fromEntries(renderFamily(planFamily(c)).map((f) => [f.path, f.content]));
 
 describe("the generator's output", () => {
   it("is byte-for-byte the same for the same input, whatever order the Node majors were listed in", () => {
@@ -49,7 +50,12 @@ describe("the generator's output", () => {
     const dockerfile = render(config())["Dockerfile.base"]!;
     expect(dockerfile).toMatch(/^FROM node:\$\{NODE_MAJOR\}-bookworm AS build$/m);
     expect(dockerfile).toMatch(/^FROM node:\$\{NODE_MAJOR\}-bookworm-slim$/m);
-    const order = ["/build/opt/common/", ".lambda-base/layers/layer-a/", "libraries/plain/", "/opt/extensions/telemetry"].map((s) => dockerfile.indexOf(s));
+    const order = [
+      "/build/opt/common/",
+      ".lambda-base/layers/layer-a/",
+      "libraries/plain/",
+      "/opt/extensions/telemetry",
+    ].map((s) => dockerfile.indexOf(s));
     expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
     expect(dockerfile).toContain("ENV AWS_LAMBDA_EXEC_WRAPPER=/opt/lambda-base/wrappers/wrap");
     expect(dockerfile).toContain('ENTRYPOINT ["/opt/lambda-base/entrypoint.sh"]');
@@ -78,13 +84,17 @@ describe("the generator's output", () => {
   });
 
   it("gives each platform its own single-platform target when there are two", () => {
-    const bake = render(config({ platforms: ["linux/amd64", "linux/arm64"], functions: [] }))["docker-bake.hcl"]!;
+    const bake = render(config({ platforms: ["linux/amd64", "linux/arm64"], functions: [] }))[
+      "docker-bake.hcl"
+    ]!;
     expect(bake).toContain('target "base-22-arm64"');
     expect(bake).toContain('tags = [tag("org/lambda-base", "22-arm64")]');
     expect(bake).not.toMatch(/platforms = \["linux\/amd64", "linux\/arm64"\]/);
   });
 
   it("puts the registry into the tag function's default", () => {
-    expect(render(config({ registry: "123.dkr.ecr.eu-west-1.amazonaws.com" }))["docker-bake.hcl"]).toContain('default = "123.dkr.ecr.eu-west-1.amazonaws.com/"');
+    expect(render(config({ registry: "123.dkr.ecr.eu-west-1.amazonaws.com" }))["docker-bake.hcl"]).toContain(
+      'default = "123.dkr.ecr.eu-west-1.amazonaws.com/"',
+    );
   });
 });
