@@ -50,14 +50,14 @@ function readConfigText(file: string): string {
       throw new UserError(
         "CONFIG_NOT_FOUND",
         `${file} does not exist (looked at ${resolve(file)}).`,
-        "run `lambda-base init` to create one, or name another file with --config.",
+        'create lambda-base.yaml (README: "The config file"; schema/lambda-base.schema.json lists every key), or name another file with --config.',
       );
     }
     if (code === "EISDIR") {
       throw new UserError(
         "CONFIG_NOT_FOUND",
         `${file} is a folder, not a config file.`,
-        "name the YAML file itself, e.g. --config lambda-base.yaml, or run `lambda-base init` to create one.",
+        "name the YAML file itself, e.g. --config lambda-base.yaml.",
       );
     }
     throw new UserError(

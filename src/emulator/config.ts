@@ -86,13 +86,32 @@ export function parseEmulatorArgs(
     );
   }
 
+  const runtimeApiAddress = parseAddress(
+    values["runtime-api-address"] ?? "127.0.0.1:0",
+    "--runtime-api-address",
+  );
+  const environmentCount = parseBoundedInteger(
+    values.environments,
+    "--environments",
+    env.LAMBDA_BASE_ENVIRONMENTS,
+    "LAMBDA_BASE_ENVIRONMENTS",
+    { min: 1, max: 64, default: 1 },
+    "environments",
+  );
+  if (runtimeApiAddress.port !== 0 && runtimeApiAddress.port + environmentCount - 1 > 65_535) {
+    throw new UserError(
+      "EMULATOR_BAD_ADDRESS",
+      `--runtime-api-address port ${runtimeApiAddress.port} with ${environmentCount} environments needs ports up to ${runtimeApiAddress.port + environmentCount - 1}, past 65535.`,
+      "choose a lower port, or port 0 for free ports.",
+    );
+  }
   return {
     command,
     invokeAddress: parseAddress(
       values["runtime-interface-emulator-address"] ?? "127.0.0.1:8080",
       "--runtime-interface-emulator-address",
     ),
-    runtimeApiAddress: parseAddress(values["runtime-api-address"] ?? "127.0.0.1:0", "--runtime-api-address"),
+    runtimeApiAddress,
     timeoutMs:
       parseBoundedInteger(
         values.timeout,
@@ -114,14 +133,7 @@ export function parseEmulatorArgs(
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? "$LATEST",
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     handler: values.handler ?? env._HANDLER,
-    environments: parseBoundedInteger(
-      values.environments,
-      "--environments",
-      env.LAMBDA_BASE_ENVIRONMENTS,
-      "LAMBDA_BASE_ENVIRONMENTS",
-      { min: 1, max: 64, default: 1 },
-      "environments",
-    ),
+    environments: environmentCount,
     initAtStart: values["init-at-start"] ?? false,
     logLevel,
     extensionsDir: values["extensions-dir"] ?? "/opt/extensions",

@@ -23,7 +23,7 @@ import {
   runtimeApiRoute,
   sendJson,
 } from "./runtime-api.js";
-import { describeExit, type ExitStatus, RuntimeProcess } from "./runtime-process.js";
+import { describeExit, type ExitStatus, exitMessage, RuntimeProcess } from "./runtime-process.js";
 
 export type Phase = "cold" | "initializing" | "idle" | "invoking" | "stopped";
 
@@ -35,7 +35,14 @@ export interface LogSink {
 
 type InitOutcome =
   | { ok: true; durationMs: number }
-  | { ok: false; durationMs: number; status: "timeout" | "error"; errorType: string; body: Buffer };
+  | {
+      ok: false;
+      durationMs: number;
+      status: "timeout" | "error";
+      errorType: string;
+      body: Buffer;
+      reported?: boolean;
+    };
 
 /** How an invoke phase ended. */
 interface PhaseEnd {
@@ -62,6 +69,7 @@ export class ExecutionEnvironment {
   private onInitDone: ((outcome: InitOutcome) => void) | undefined;
   private onPhaseEnd: ((end: PhaseEnd) => void) | undefined;
   private resultAt = 0;
+  private activeStream: ResponseStream | undefined;
   private resultStatus: { status: InvokeStatus; errorType?: string; platform: boolean } | undefined;
   private peakBytes = 0;
   /** The runtime's process tree as last walked (at init and every OOM poll). */
@@ -81,8 +89,10 @@ export class ExecutionEnvironment {
     this.routes.push(
       runtimeApiRoute({
         next: (req, res) => this.handleNext(req, res),
-        result: (id, kind, req, res) => void this.handleResult(id, kind, req, res),
-        initError: (req, res) => void this.handleInitError(req, res),
+        result: (id, kind, req, res) =>
+          this.handleResult(id, kind, req, res).catch((e: Error) => this.runtimeRequestFailed(e, res)),
+        initError: (req, res) =>
+          this.handleInitError(req, res).catch((e: Error) => this.runtimeRequestFailed(e, res)),
       }),
     );
   }
@@ -144,11 +154,14 @@ export class ExecutionEnvironment {
     if (!outcome.ok) {
       this.sink.stdout(initReportLine(outcome.durationMs, "init", outcome.status, outcome.errorType));
       await this.reset();
+      // The first invoke then goes straight to the retry inside the invoke, as it would after an on-demand init failed.
+      this.prewarmFailed = { ...outcome, reported: true };
     } else {
       this.pendingInitDurationMs = outcome.durationMs;
     }
   }
   private pendingInitDurationMs: number | undefined;
+  private prewarmFailed: (InitOutcome & { ok: false; reported: true }) | undefined;
 
   /** Runs one invoke through its whole phase; resolves when the environment can take the next. */
   async invoke(inv: Invocation): Promise<void> {
@@ -167,12 +180,23 @@ export class ExecutionEnvironment {
     this.pendingInitDurationMs = undefined;
     if (this.phase === "cold") {
       coldStart = true;
-      const first = await this.initialize(LIMITS.initTimeoutMs);
+      const first = this.prewarmFailed ?? (await this.initialize(LIMITS.initTimeoutMs));
+      this.prewarmFailed = undefined;
+      if (this.isStopped()) {
+        inv.resolve(
+          platformError(
+            ERROR_TYPES.exit,
+            `RequestId: ${inv.requestId} Error: the execution environment was shut down`,
+          ),
+        );
+        return;
+      }
       if (first.ok) {
         initDurationMs = first.durationMs;
       } else {
         // Lambda's rule: a failed or over-long (10 s) init is retried inside the invoke, under the function timeout.
-        this.sink.stdout(initReportLine(first.durationMs, "init", first.status, first.errorType));
+        if (!first.reported)
+          this.sink.stdout(initReportLine(first.durationMs, "init", first.status, first.errorType));
         this.logger.warn(
           first.status === "timeout"
             ? "init did not finish within 10 s; retrying it inside the invoke, under the function timeout"
@@ -209,12 +233,31 @@ export class ExecutionEnvironment {
     await this.finish(inv, end, initDurationMs, coldStart);
   }
 
+  /** A method, not a field read, so that the compiler does not narrow the phase across awaits. */
+  private isStopped(): boolean {
+    return this.phase === "stopped";
+  }
+
   private beginInvoke(inv: Invocation, timeoutMs: number): void {
     inv.begin(timeoutMs);
     this.write("stdout", startLine(inv.requestId, this.config.functionVersion), inv);
   }
 
   private initialize(limitMs: number): Promise<InitOutcome> {
+    if (this.phase === "stopped") {
+      return Promise.resolve({
+        ok: false,
+        durationMs: 0,
+        status: "error",
+        errorType: ERROR_TYPES.exit,
+        body: Buffer.from(
+          JSON.stringify({
+            errorType: ERROR_TYPES.exit,
+            errorMessage: "the execution environment was shut down",
+          }),
+        ),
+      });
+    }
     this.phase = "initializing";
     this.oomKilled = false;
     this.peakBytes = 0;
@@ -264,12 +307,15 @@ export class ExecutionEnvironment {
           durationMs: performance.now() - runtime.startedAt,
           status: "error",
           errorType,
-          body: Buffer.from(
-            JSON.stringify({ errorType, errorMessage: `Runtime exited with error: ${describeExit(status)}` }),
-          ),
+          body: Buffer.from(JSON.stringify({ errorType, errorMessage: exitMessage(status) })),
         });
       } else if (this.onPhaseEnd && this.current) {
         const inv = this.current;
+        const errorType = this.exitErrorType(status);
+        if (this.failStream(errorType, exitMessage(status))) {
+          this.onPhaseEnd({ status: "error", errorType, reset: true });
+          return;
+        }
         if (this.resultStatus) {
           this.onPhaseEnd({
             status: this.resultStatus.status,
@@ -278,13 +324,7 @@ export class ExecutionEnvironment {
           });
           return;
         }
-        const errorType = this.exitErrorType(status);
-        inv.resolve(
-          platformError(
-            errorType,
-            `RequestId: ${inv.requestId} Error: Runtime exited with error: ${describeExit(status)}`,
-          ),
-        );
+        inv.resolve(platformError(errorType, `RequestId: ${inv.requestId} Error: ${exitMessage(status)}`));
         this.onPhaseEnd({ status: "error", errorType, reset: true });
       } else {
         this.logger.warn(
@@ -322,7 +362,13 @@ export class ExecutionEnvironment {
               `RequestId: ${inv.requestId} Error: Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
             ),
           );
-          runtime.stop(0);
+          void runtime.stop(0);
+          // The whole phase ran to the deadline, even when the runtime answered and then hung.
+          this.resultAt = performance.now();
+          this.failStream(
+            ERROR_TYPES.timeout,
+            `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+          );
           end({ status: "timeout", reset: true });
         },
         Math.max(0, inv.deadlineMs - Date.now()),
@@ -368,7 +414,8 @@ export class ExecutionEnvironment {
       durationMs,
       billedDurationMs: Math.ceil(durationMs),
       memorySizeMb: this.config.memoryMb,
-      maxMemoryUsedMb: Math.ceil(this.peakBytes / MIB),
+      // Lambda's figure never exceeds the memory size: past it, the function is stopped.
+      maxMemoryUsedMb: Math.min(this.config.memoryMb, Math.ceil(this.peakBytes / MIB)),
       coldStart,
       status: end.status,
     };
@@ -453,6 +500,13 @@ export class ExecutionEnvironment {
 
   // ---- Runtime API -------------------------------------------------------
 
+  /** A runtime request that broke off (the runtime died mid-post): its exit decides the invoke's answer. */
+  private runtimeRequestFailed(error: Error, res: ServerResponse): void {
+    this.logger.debug(`a Runtime API request broke off: ${error.message}`, { env: this.index });
+    if (this.resultStatus && !this.current?.resultSettled) this.resultStatus = undefined;
+    if (!res.headersSent && !res.destroyed) res.destroy();
+  }
+
   private handleNext(req: IncomingMessage, res: ServerResponse): void {
     if (!this.runtime) {
       invalidStateTransition(res, "no runtime is expected to call next now");
@@ -464,7 +518,10 @@ export class ExecutionEnvironment {
     if (this.phase === "initializing") {
       this.parked = res;
       this.oomKillsAtStart = this.cgroupOomKills();
-      if (this.runtime.pid) this.tree = processTree(this.runtime.pid);
+      if (this.runtime.pid) {
+        this.tree = processTree(this.runtime.pid);
+        this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(this.tree));
+      }
       this.onInitDone?.({ ok: true, durationMs: performance.now() - this.runtime.startedAt });
       return;
     }
@@ -540,8 +597,21 @@ export class ExecutionEnvironment {
     accepted(res);
   }
 
+  /** Ends a response stream that is still being written with the platform's error in its trailers. */
+  private failStream(errorType: string, message: string): boolean {
+    const stream = this.activeStream;
+    if (!stream || stream.writableEnded) return false;
+    this.activeStream = undefined;
+    stream.errorType = errorType;
+    stream.errorBody = Buffer.from(JSON.stringify({ errorType, errorMessage: message })).toString("base64");
+    this.resultStatus = { status: "error", errorType, platform: true };
+    stream.end();
+    return true;
+  }
+
   private async streamResponse(inv: Invocation, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const stream = new ResponseStream();
+    this.activeStream = stream;
     inv.resolve({
       kind: "stream",
       contentType: req.headers["content-type"] ?? "application/octet-stream",
@@ -552,10 +622,12 @@ export class ExecutionEnvironment {
       bytes += chunk.length;
       if (bytes <= LIMITS.streamedResponseBytes) stream.write(chunk);
     });
-    await new Promise<void>((resolve) => {
-      req.once("end", resolve);
-      req.once("error", () => resolve());
+    const complete = await new Promise<boolean>((resolve) => {
+      req.once("end", () => resolve(true));
+      req.once("error", () => resolve(false));
     });
+    // A post that broke off is the runtime dying mid-stream: its exit (or the deadline) ends the stream with the error.
+    if (!complete) return;
     this.resultAt = performance.now();
     const errorType = req.trailers[RUNTIME_HEADERS.errorType];
     if (bytes > LIMITS.streamedResponseBytes) {

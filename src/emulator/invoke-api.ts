@@ -11,6 +11,20 @@ import { readBody, sendJson } from "./runtime-api.js";
  * X-Amz-Function-Error, Event is 202, DryRun 204).
  */
 export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
+  const handle = handler(pool, logger);
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((error: NodeJS.ErrnoException) => {
+      // A caller that goes away mid-request costs that request only.
+      if (error.code === "ECONNRESET" || error.message === "aborted")
+        logger.debug("a caller disconnected before its request was read");
+      else logger.error(`invoke endpoint: ${error.message}`);
+      if (!res.headersSent && !res.destroyed)
+        userError(res, 500, "ServiceException", "The emulator could not serve this request.");
+    });
+  };
+}
+
+function handler(pool: EnvironmentPool, logger: Logger) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? "").split("?")[0]!;
     if (!INVOKE_PATH.test(path)) {
@@ -57,6 +71,15 @@ export function invokeApiHandler(pool: EnvironmentPool, logger: Logger) {
           errorMessage: `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
         },
         { "x-amzn-ErrorType": "RequestEntityTooLargeException", Connection: "close" },
+      );
+    }
+    if (body.length > 0 && !isJson(body.toString("utf8"))) {
+      // The Invoke API refuses a payload that is not JSON before any function sees it.
+      return userError(
+        res,
+        400,
+        "InvalidRequestContentException",
+        "Could not parse request body into json: the payload must be valid JSON.",
       );
     }
     const request: InvokeRequest = {

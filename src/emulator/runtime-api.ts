@@ -27,7 +27,15 @@ export function runtimeApiRoute(host: RuntimeApiHost): Route {
     const match = RUNTIME_PATHS.invocation.exec(path);
     if (match) {
       if (!expectMethod(req, res, "POST")) return true;
-      host.result(decodeURIComponent(match[1]!), match[2] as "response" | "error", req, res);
+      let id: string;
+      try {
+        id = decodeURIComponent(match[1]!);
+      } catch {
+        req.resume();
+        invalidRequestId(res, match[1]!);
+        return true;
+      }
+      host.result(id, match[2] as "response" | "error", req, res);
       return true;
     }
     return false;

@@ -84,6 +84,13 @@ export function describeExit(status: ExitStatus): string {
   return `exit status ${status.code ?? 0}`;
 }
 
+/** The message of a Runtime.ExitError, worded as the service words it. */
+export function exitMessage(status: ExitStatus): string {
+  return status.code === 0 && !status.signal
+    ? "Runtime exited without providing a reason"
+    : `Runtime exited with error: ${describeExit(status)}`;
+}
+
 const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
   SIGKILL: "killed",
   SIGTERM: "terminated",

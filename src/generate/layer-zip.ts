@@ -25,7 +25,10 @@ export async function extractLayerZip(zipPath: string, destination: string, labe
       zip.on("end", () => resolve());
       zip.on("entry", (entry: yauzl.Entry) => {
         void (async () => {
-          const name = entry.fileName;
+          // Names arrive undecoded (decodeStrings: false) so that our check, not yauzl's generic one, names a bad entry.
+          const name = Buffer.isBuffer(entry.fileName)
+            ? (entry.fileName as Buffer).toString("utf8")
+            : String(entry.fileName);
           const target = safeTarget(name, zipPath, label);
           const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
           if (name.endsWith("/")) {
@@ -97,7 +100,6 @@ function corrupt(zipPath: string, label: string, error: Error): UserError {
 
 function openZip(zipPath: string, label: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    // strictFileNames off: our own check names the bad entry instead of yauzl's generic refusal.
     yauzl.open(
       zipPath,
       { lazyEntries: true, strictFileNames: false, validateEntrySizes: true },

@@ -37,6 +37,13 @@ function renderDockerignore(plan: Plan): string {
     ...[...new Set(allowed)].sort().map((p) => `!${p}`),
     "**/node_modules",
     "**/.git",
+    // Layer content is /opt as it is, node_modules included.
+    ...[
+      WORK_DIR + "/layers",
+      ...config.libraries.filter((l) => l.kind === "folder").map((l) => projectPath(config, l.path)),
+    ]
+      .sort()
+      .map((p) => `!${p}/**`),
     "",
   ].join("\n");
 }

@@ -1,11 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, invokeImage, removeLabelled } from "../helpers/containers.js";
 import { copyFamily, lambdaBase, writeGreetingLayer } from "../helpers/family.js";
 
-const docker = (...args: string[]) =>
-  execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 const label = `lambda-base.test=generator-${process.pid}`;
 let dir = "";
 
@@ -19,43 +18,6 @@ function bake(...targets: string[]) {
     throw new Error(`bake failed:\n${result.stderr.split("\n").slice(-40).join("\n")}`);
 }
 
-/** Runs an image as the harness will: read-only root, /tmp only, non-root; invokes it once through its built-in emulator. */
-async function invokeImage(
-  image: string,
-  event: unknown,
-): Promise<{ status: number; body: unknown; logs: string }> {
-  const id = docker(
-    "run",
-    "-d",
-    "--label",
-    label,
-    "--read-only",
-    "--tmpfs",
-    "/tmp",
-    "--network",
-    "bridge",
-    "-p",
-    "127.0.0.1:0:8080",
-    image,
-  );
-  try {
-    const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
-    const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await fetch(url, { method: "POST", body: JSON.stringify(event) });
-        const text = await res.text();
-        return { status: res.status, body: JSON.parse(text), logs: docker("logs", id) };
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } finally {
-    spawnSync("docker", ["rm", "-f", id]);
-  }
-}
-
 beforeAll(() => {
   dir = copyFamily();
   writeGreetingLayer(dir);
@@ -65,8 +27,7 @@ beforeAll(() => {
 }, 1_200_000);
 
 afterAll(() => {
-  const leftovers = docker("ps", "-aq", "--filter", `label=${label}`);
-  if (leftovers) docker("rm", "-f", ...leftovers.split("\n"));
+  removeLabelled(label);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -84,7 +45,7 @@ describe("docker buildx bake on the generated files builds the family offline", 
   ])(
     "%s answers an invoke through its built-in emulator with the real RIC inside",
     async (image, expected) => {
-      const answer = await invokeImage(image, {});
+      const answer = await invokeImage(image, {}, label);
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual(expected);
       expect(answer.logs).toMatch(/REPORT RequestId: \S+\tDuration: [\d.]+ ms/);

@@ -204,7 +204,7 @@ describe("loadConfig: files it cannot read", () => {
     } catch (error) {
       expect((error as UserError).code).toBe("CONFIG_NOT_FOUND");
       expect((error as UserError).message).toContain(file);
-      expect((error as UserError).hint).toContain("lambda-base init");
+      expect((error as UserError).hint).toContain("create lambda-base.yaml");
       expect(describeError(error)).not.toMatch(/\n\s+at /);
     }
   });

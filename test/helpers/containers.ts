@@ -1,0 +1,55 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { expect } from "vitest";
+
+export const docker = (...args: string[]) =>
+  execFileSync("docker", args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 256 * 1024 * 1024,
+  }).trim();
+
+/**
+ * Runs an image as Lambda would (read-only root, /tmp only, non-root as the
+ * image says), invokes it once through its built-in emulator on a port
+ * published on 127.0.0.1, and removes the container.
+ */
+export async function invokeImage(
+  image: string,
+  event: unknown,
+  label: string,
+): Promise<{ status: number; body: unknown; logs: string }> {
+  const id = docker(
+    "run",
+    "-d",
+    "--label",
+    label,
+    "--read-only",
+    "--tmpfs",
+    "/tmp",
+    "-p",
+    "127.0.0.1:0:8080",
+    image,
+  );
+  try {
+    const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
+    // Ready when the emulator says so, not when the published port first accepts.
+    await expect
+      .poll(() => spawnSync("docker", ["logs", id], { encoding: "utf8" }).stderr, { timeout: 20_000 })
+      .toContain("listening on");
+    const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
+      method: "POST",
+      body: JSON.stringify(event),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    const logs = spawnSync("docker", ["logs", id], { encoding: "utf8" });
+    return { status: res.status, body: JSON.parse(text), logs: logs.stdout + logs.stderr };
+  } finally {
+    spawnSync("docker", ["rm", "-f", id]);
+  }
+}
+
+export function removeLabelled(label: string): void {
+  const leftovers = docker("ps", "-aq", "--filter", `label=${label}`);
+  if (leftovers) docker("rm", "-f", ...leftovers.split("\n"));
+}
