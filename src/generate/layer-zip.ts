@@ -18,6 +18,7 @@ export async function extractLayerZip(zipPath: string, destination: string, labe
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   let count = 0;
+  const links: string[] = [];
   try {
     const zip = await openZip(zipPath, label);
     await new Promise<void>((resolve, reject) => {
@@ -30,6 +31,15 @@ export async function extractLayerZip(zipPath: string, destination: string, labe
             ? (entry.fileName as Buffer).toString("utf8")
             : String(entry.fileName);
           const target = safeTarget(name, zipPath, label);
+          // An entry beneath a link the archive made would be written through that link, wherever it points.
+          const throughLink = links.find((link) => target.startsWith(`${link}/`));
+          if (throughLink) {
+            throw new UserError(
+              "LAYER_ZIP_ESCAPES",
+              `library "${label}": ${zipPath} has an entry "${name}" beneath the link "${throughLink}"; the archive was refused and nothing was extracted.`,
+              "rebuild the layer zip without writing through links.",
+            );
+          }
           const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
           if (name.endsWith("/")) {
             mkdirSync(join(staging, target), { recursive: true });
@@ -38,6 +48,7 @@ export async function extractLayerZip(zipPath: string, destination: string, labe
             checkLink(name, linkTarget, zipPath, label);
             mkdirSync(dirname(join(staging, target)), { recursive: true });
             symlinkSync(linkTarget, join(staging, target));
+            links.push(target);
           } else {
             mkdirSync(dirname(join(staging, target)), { recursive: true });
             const stream = await openEntry(zip, entry);
@@ -102,7 +113,7 @@ function openZip(zipPath: string, label: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(
       zipPath,
-      { lazyEntries: true, strictFileNames: false, validateEntrySizes: true },
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: true },
       (error, zip) =>
         error || !zip ? reject(corrupt(zipPath, label, error ?? new Error("empty"))) : resolve(zip),
     );
