@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// Two tiers: unit tests need no engine and finish in seconds; integration tests
-// start real processes and talk to a real Docker engine.
+const IMAGE_BUILDS = ["test/integration/generator-bake.test.ts", "test/integration/builder.test.ts"];
+
+// Three tiers, run one after the other: unit tests need no engine and finish in
+// seconds; integration tests start real processes and a real engine; image
+// builds compile aws-lambda-ric and load both cores, so they run last, where
+// they cannot disturb the timing assertions of the others.
 export default defineConfig({
   test: {
     reporters: process.env.CI ? ["default", "json"] : ["default"],
@@ -19,11 +23,21 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: IMAGE_BUILDS,
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          fileParallelism: true,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: "images",
+          include: IMAGE_BUILDS,
+          testTimeout: 900_000,
+          hookTimeout: 1_200_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -58,6 +58,7 @@ export async function buildGraph(
   options: {
     parallel: number;
     signal: AbortSignal;
+    noCache?: boolean;
     events: BuildEvents & { start(target: string): void; done(result: TargetResult): void };
   },
 ): Promise<TargetResult[]> {
@@ -94,7 +95,9 @@ export async function buildGraph(
       options.events.start(target.name);
       running.set(
         target.name,
-        buildTarget(docker, root, target, options.events, options.signal).then(
+        buildTarget(docker, root, target, options.events, options.signal, {
+          noCache: options.noCache ?? false,
+        }).then(
           (result) => {
             results.set(target.name, result);
             running.delete(target.name);

@@ -52,6 +52,7 @@ export async function buildTarget(
   target: BuildTarget,
   events: BuildEvents,
   signal: AbortSignal,
+  options: { noCache?: boolean } = {},
 ): Promise<TargetResult> {
   const started = performance.now();
   const tag = target.tags[0]!;
@@ -72,7 +73,7 @@ export async function buildTarget(
     .digest("hex");
 
   const existing = await inspectOrUndefined(docker, tag);
-  if (existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
+  if (!options.noCache && existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
     await tagAll(docker, existing.Id, target.tags.slice(1));
     return {
       target: target.name,
@@ -98,10 +99,23 @@ export async function buildTarget(
       networkmode: "none",
       rm: true,
       forcerm: true,
+      nocache: options.noCache ?? false,
       ...(target.platform ? { platform: target.platform } : {}),
       abortSignal: signal,
     } as Docker.ImageBuildOptions);
   } catch (error) {
+    const e = error as { statusCode?: number; json?: { message?: string }; message: string };
+    // The engine refuses a Dockerfile it cannot parse before any step runs: a failed target, not a failed engine.
+    if (e.statusCode === 400 || e.statusCode === 500) {
+      const message = e.json?.message ?? e.message;
+      return {
+        target: target.name,
+        tag,
+        status: "failed",
+        seconds: seconds(),
+        failure: { step: `reading ${target.dockerfile}`, lastLines: [], message },
+      };
+    }
     throw engineError(error);
   }
   events.step(target.name, step);

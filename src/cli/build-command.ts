@@ -15,6 +15,7 @@ interface BuildOptions {
   progress: string;
   json?: boolean;
   platform?: string;
+  cache: boolean;
 }
 
 export function registerBuild(program: Command, setExitCode: (code: number) => void): void {
@@ -27,6 +28,7 @@ export function registerBuild(program: Command, setExitCode: (code: number) => v
     .option("--progress <mode>", "auto, plain or tty", "auto")
     .option("--json", "print the results as JSON on stdout")
     .option("--platform <platform>", "passed to the engine, e.g. linux/amd64")
+    .option("--no-cache", "rebuild every step, ignoring the engine's cache and the recorded inputs")
     .action(async (targetNames: string[], options: BuildOptions) => {
       const config = loadConfig(options.config);
       const plan = planFamily(config);
@@ -72,6 +74,7 @@ export function registerBuild(program: Command, setExitCode: (code: number) => v
       const results = await buildGraph(docker, config.root, targets, {
         parallel,
         signal: controller.signal,
+        noCache: !options.cache,
         events: {
           start: (t) => progress.start(t),
           step: (t, s) => progress.step(t, s),

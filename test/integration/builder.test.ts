@@ -209,10 +209,12 @@ describe("lambda-base build: failures end clearly", () => {
       const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
       child.kill("SIGINT");
       expect(await exit).toBe(130);
-      await expect
-        .poll(() => docker("ps", "-aq", "--filter", "status=running"), { timeout: 20_000 })
-        .toBe("");
-      expect(docker("ps", "-aq")).toBe("");
+      // the step's container (running `sleep 120`) is gone, not left to finish
+      const buildContainers = () =>
+        docker("ps", "-a", "--no-trunc", "--format", "{{.Command}}")
+          .split("\n")
+          .filter((command) => command.includes("sleep 120"));
+      await expect.poll(buildContainers, { timeout: 20_000 }).toEqual([]);
     } finally {
       writeFileSync(dockerfile, original);
     }
