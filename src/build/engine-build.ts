@@ -184,6 +184,10 @@ export async function buildTarget(
     };
   }
   if (failure) {
+    if (/no space left on device/i.test(failure.message)) {
+      failure.message +=
+        " (the engine's disk is full: free space with `docker system prune` or `docker builder prune`, then build again)";
+    }
     await removeContainers(docker, containers);
     return { target: target.name, tag, status: "failed", seconds: seconds(), failure };
   }

@@ -8,6 +8,8 @@ import { engineError } from "../engine/engine.js";
 import { UserError } from "../errors.js";
 import { planFamily } from "../generate/plan.js";
 
+const MIN_API_VERSION = 1.41;
+
 interface BuildOptions {
   config: string;
   bake?: boolean;
@@ -66,10 +68,19 @@ export function registerBuild(program: Command, setExitCode: (code: number) => v
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       const docker = buildClient();
+      let apiVersion: string;
       try {
-        await docker.ping();
+        apiVersion = (await docker.version()).ApiVersion;
       } catch (error) {
         throw engineError(error);
+      }
+      // Multi-stage builds with ARG-parameterised FROM and COPY --from need a current engine.
+      if (Number(apiVersion) < MIN_API_VERSION) {
+        throw new UserError(
+          "ENGINE_TOO_OLD",
+          `the Docker engine speaks API ${apiVersion}; lambda-base build needs ${MIN_API_VERSION} (Docker Engine 20.10) or later.`,
+          "upgrade the engine (npm run setup installs Docker Engine 26 on Debian).",
+        );
       }
       const results = await buildGraph(docker, config.root, targets, {
         parallel,

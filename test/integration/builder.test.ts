@@ -80,6 +80,7 @@ describe("lambda-base build through the Engine API, with no docker CLI on PATH",
       node: "22",
       ms: 7_200_000,
       greeting: "hello from the layer, esm",
+      wrappedBy: null,
     });
 
     const again = build();

@@ -35,7 +35,13 @@ describe("docker buildx bake on the generated files builds the family offline", 
   it.each([
     [
       "acme-test/lambda-base-esm-22:22",
-      { module: "esm", node: "22", ms: 7_200_000, greeting: "hello from the layer, esm" },
+      {
+        module: "esm",
+        node: "22",
+        ms: 7_200_000,
+        greeting: "hello from the layer, esm",
+        wrappedBy: "tag-env",
+      },
     ],
     [
       "acme-test/lambda-base-cjs-20:20",
