@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordSection } from "./record.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "bin/lambda-base.js");
@@ -55,16 +56,4 @@ const table = [
 ].join("\n");
 console.log(table);
 
-if (process.argv.includes("--record")) {
-  const file = join(root, "bench/RESULTS.md");
-  const begin = "<!-- build:begin -->";
-  const end = "<!-- build:end -->";
-  const current = readFileSync(file, "utf8");
-  const section = `${begin}\n${table}\n${end}`;
-  writeFileSync(
-    file,
-    current.includes(begin)
-      ? current.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
-      : `${current}\n${section}\n`,
-  );
-}
+if (process.argv.includes("--record")) recordSection("build", table);

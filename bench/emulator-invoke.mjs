@@ -2,10 +2,10 @@
 // against a bare loopback HTTP round trip measured in the same run (the floor any
 // HTTP invoke pays). Prints a Markdown table; --record writes it into RESULTS.md.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { recordSection } from "./record.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const N = Number(process.env.BENCH_INVOKES ?? 5000);
@@ -117,16 +117,4 @@ const table = [
 ].join("\n");
 console.log(table);
 
-if (process.argv.includes("--record")) {
-  const file = `${root}bench/RESULTS.md`;
-  const begin = "<!-- emulator-invoke:begin -->";
-  const end = "<!-- emulator-invoke:end -->";
-  const current = readFileSync(file, "utf8");
-  const section = `${begin}\n${table}\n${end}`;
-  writeFileSync(
-    file,
-    current.includes(begin)
-      ? current.replace(new RegExp(`${begin}[\\s\\S]*${end}`), section)
-      : `${current}\n${section}\n`,
-  );
-}
+if (process.argv.includes("--record")) recordSection("emulator-invoke", table);

@@ -81,7 +81,9 @@ describe("the real Docker engine that setup provides", () => {
     expect(docker("ps", "-aq", "--filter", `label=${label}`)).toBe("");
     // nothing new left dangling (other work on the engine may remove some meanwhile)
     const before = new Set(danglingBefore.split("\n"));
-    const added = docker("images", "-q", "--filter", "dangling=true").split("\n").filter((id) => id && !before.has(id));
+    const added = docker("images", "-q", "--filter", "dangling=true")
+      .split("\n")
+      .filter((id) => id && !before.has(id));
     expect(added).toEqual([]);
   });
 });
