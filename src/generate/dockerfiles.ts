@@ -130,6 +130,8 @@ export function renderFunctionDockerfile(config: LambdaBaseConfig, target: Funct
   lines.push(
     `COPY ${codeDir}/ /var/task/`,
     ...envLines({
+      // Read by the built-in emulator; on AWS, Lambda sets these itself.
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutSeconds),
       ...fn.environment,

@@ -70,6 +70,7 @@ describe("the generator's output", () => {
     expect(api).toMatch(/^FROM org\/lambda-base:22$/m);
     expect(api).toContain("COPY functions/api/ /var/task/");
     expect(api).toContain('AWS_LAMBDA_FUNCTION_MEMORY_SIZE="512"');
+    expect(api).toContain('AWS_LAMBDA_FUNCTION_NAME="api"');
     expect(api).toContain('STAGE="prod"');
     expect(api.trimEnd().endsWith('CMD ["index.handler"]')).toBe(true);
   });
