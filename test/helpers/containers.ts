@@ -53,3 +53,18 @@ export function removeLabelled(label: string): void {
   const leftovers = docker("ps", "-aq", "--filter", `label=${label}`);
   if (leftovers) docker("rm", "-f", ...leftovers.split("\n"));
 }
+
+/**
+ * Removes the images a test tagged under these repositories, then the untagged
+ * images our builds left (they carry lambda-base's labels), so that repeated
+ * runs on one engine do not fill its disk. Build stages stay as the engine's cache.
+ */
+export function removeTestImages(repositories: string[]): void {
+  const tags = docker("images", "--format", "{{.Repository}}:{{.Tag}}")
+    .split("\n")
+    .filter((tag) => repositories.some((repo) => tag.startsWith(`${repo}:`) || tag.startsWith(`${repo}-`)));
+  if (tags.length > 0) spawnSync("docker", ["rmi", "-f", ...tags]);
+  for (const label of ["dev.lambda-base.inputs", "dev.lambda-base.node-major", "dev.lambda-base.function"]) {
+    spawnSync("docker", ["image", "prune", "-f", "--filter", `label=${label}`]);
+  }
+}

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, invokeImage, removeLabelled } from "../helpers/containers.js";
+import { docker, invokeImage, removeLabelled, removeTestImages } from "../helpers/containers.js";
 import { cli } from "../helpers/emulator-process.js";
 import { copyFamily, lambdaBase, writeGreetingLayer } from "../helpers/family.js";
 
@@ -59,6 +59,7 @@ beforeAll(() => {
 
 afterAll(() => {
   removeLabelled(label);
+  removeTestImages(["acme-build/lambda-base", "lb-test-broken"]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, invokeImage, removeLabelled } from "../helpers/containers.js";
+import { docker, invokeImage, removeLabelled, removeTestImages } from "../helpers/containers.js";
 import { copyFamily, lambdaBase, writeGreetingLayer } from "../helpers/family.js";
 
 const label = `lambda-base.test=generator-${process.pid}`;
@@ -28,6 +28,7 @@ beforeAll(() => {
 
 afterAll(() => {
   removeLabelled(label);
+  removeTestImages(["acme-test/lambda-base"]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
