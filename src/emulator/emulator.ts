@@ -5,8 +5,9 @@ import { delimiter, join } from "node:path";
 import { UserError } from "../errors.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { DEFAULT_BOOTSTRAPS, type EmulatorConfig } from "./config.js";
-import { ExecutionEnvironment, type LogSink, listenOn } from "./environment.js";
+import { ExecutionEnvironment, type LogSink } from "./environment.js";
 import { invokeApiHandler } from "./invoke-api.js";
+import { listenOn } from "./listen.js";
 import { EnvironmentPool } from "./pool.js";
 
 export interface EmulatorHandle {

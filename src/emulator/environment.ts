@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SystemError, UserError } from "../errors.js";
+import { SystemError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { ERROR_TYPES, LIMITS, RUNTIME_HEADERS, SHUTDOWN_BUDGET_MS } from "../protocol/lambda.js";
 import type { EmulatorConfig } from "./config.js";
@@ -12,10 +12,12 @@ import {
   platformError,
   ResponseStream,
 } from "./invocation.js";
-import { containerCgroup, peakResidentBytes, processTree, residentBytes } from "./process-tree.js";
+import { listenOn } from "./listen.js";
+import { MemoryMeter } from "./memory-meter.js";
 import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./report.js";
 import {
   accepted,
+  functionErrorPayload,
   invalidRequestId,
   invalidStateTransition,
   type Route,
@@ -52,7 +54,6 @@ interface PhaseEnd {
   reset: boolean;
 }
 
-const MIB = 1024 * 1024;
 const OOM_POLL_MS = 100;
 
 /**
@@ -71,11 +72,7 @@ export class ExecutionEnvironment {
   private resultAt = 0;
   private activeStream: ResponseStream | undefined;
   private resultStatus: { status: InvokeStatus; errorType?: string; platform: boolean } | undefined;
-  private peakBytes = 0;
-  /** The runtime's process tree as last walked (at init and every OOM poll). */
-  private tree: number[] = [];
-  private oomKilled = false;
-  private readonly cgroup = containerCgroup();
+  private readonly memory: MemoryMeter;
   private readonly routes: Route[] = [];
   private readonly logStream =
     `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
@@ -86,6 +83,7 @@ export class ExecutionEnvironment {
     private readonly logger: Logger,
     private readonly sink: LogSink,
   ) {
+    this.memory = new MemoryMeter(config.memoryMb);
     this.routes.push(
       runtimeApiRoute({
         next: (req, res) => this.handleNext(req, res),
@@ -259,8 +257,7 @@ export class ExecutionEnvironment {
       });
     }
     this.phase = "initializing";
-    this.oomKilled = false;
-    this.peakBytes = 0;
+    this.memory.reset();
     const runtime = new RuntimeProcess(this.config.command, { env: this.runtimeEnv() }, (stream, chunk) =>
       this.write(stream, chunk, this.current),
     );
@@ -406,7 +403,7 @@ export class ExecutionEnvironment {
     coldStart: boolean,
   ): Promise<void> {
     // VmHWM is each process's own peak, so reading the known tree here (not re-walking /proc) misses nothing that is still alive.
-    if (this.runtime?.pid) this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(this.tree));
+    if (this.runtime?.pid) this.memory.refresh();
     const durationMs = Math.max(0, this.resultAt - inv.startedAt);
     const platformFailure = end.status !== "success" && (end.reset || this.resultStatus?.platform === true);
     const report: InvokeReport = {
@@ -414,8 +411,7 @@ export class ExecutionEnvironment {
       durationMs,
       billedDurationMs: Math.ceil(durationMs),
       memorySizeMb: this.config.memoryMb,
-      // Lambda's figure never exceeds the memory size: past it, the function is stopped.
-      maxMemoryUsedMb: Math.min(this.config.memoryMb, Math.ceil(this.peakBytes / MIB)),
+      maxMemoryUsedMb: this.memory.maxUsedMb(),
       coldStart,
       status: end.status,
     };
@@ -467,28 +463,17 @@ export class ExecutionEnvironment {
   }
 
   private exitErrorType(status: ExitStatus): string {
-    if (this.oomKilled || (status.signal === "SIGKILL" && this.cgroupOomKills() > this.oomKillsAtStart))
-      return ERROR_TYPES.outOfMemory;
-    return ERROR_TYPES.exit;
+    return this.memory.explainsExit(status.signal) ? ERROR_TYPES.outOfMemory : ERROR_TYPES.exit;
   }
 
-  private oomKillsAtStart = 0;
-  private cgroupOomKills(): number {
-    return this.cgroup?.oomKills() ?? 0;
-  }
-
-  /** Samples the process tree: keeps the peak and enforces the memory size as Lambda's cgroup would. */
+  /** Enforces the memory size as Lambda's cgroup would. */
   private checkMemory(runtime: RuntimeProcess): void {
     if (!runtime.pid || runtime.exitStatus) return;
-    const tree = processTree(runtime.pid);
-    this.tree = tree;
-    this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(tree));
-    if (residentBytes(tree) > this.config.memoryMb * MIB) {
+    if (this.memory.overLimit(runtime.pid)) {
       this.logger.warn("the runtime used more than its memory size; stopping it", {
         env: this.index,
         memoryMb: this.config.memoryMb,
       });
-      this.oomKilled = true;
       void runtime.stop(0);
     }
   }
@@ -517,11 +502,7 @@ export class ExecutionEnvironment {
     });
     if (this.phase === "initializing") {
       this.parked = res;
-      this.oomKillsAtStart = this.cgroupOomKills();
-      if (this.runtime.pid) {
-        this.tree = processTree(this.runtime.pid);
-        this.peakBytes = Math.max(this.peakBytes, peakResidentBytes(this.tree));
-      }
+      if (this.runtime.pid) this.memory.initDone(this.runtime.pid);
       this.onInitDone?.({ ok: true, durationMs: performance.now() - this.runtime.startedAt });
       return;
     }
@@ -665,78 +646,4 @@ export class ExecutionEnvironment {
       body: payload,
     });
   }
-}
-
-/** The error body the caller gets: the runtime's JSON when it is JSON, otherwise wrapped. */
-function functionErrorPayload(
-  req: IncomingMessage,
-  body: Buffer,
-  logger: Logger,
-): { errorType: string; payload: Buffer } {
-  const headerType = req.headers[RUNTIME_HEADERS.errorType];
-  const fromHeader = typeof headerType === "string" && headerType !== "" ? headerType : undefined;
-  try {
-    const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
-    if (parsed && typeof parsed === "object") {
-      const errorType =
-        typeof parsed.errorType === "string" ? parsed.errorType : (fromHeader ?? ERROR_TYPES.unknown);
-      return { errorType, payload: body };
-    }
-  } catch {
-    // fall through
-  }
-  const errorType = fromHeader ?? ERROR_TYPES.unknown;
-  logger.warn(
-    "the runtime posted an error body that is not a JSON object; passing it on as the error message",
-    { errorType },
-  );
-  return {
-    errorType,
-    payload: Buffer.from(JSON.stringify({ errorType, errorMessage: body.toString("utf8").slice(0, 4096) })),
-  };
-}
-
-/** Binds a server, turning "address in use" into an error a person can act on. */
-export function listenOn(server: Server, host: string, port: number, flag: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off("listening", onListening);
-      if (error.code === "EADDRINUSE") {
-        reject(
-          new UserError(
-            "EMULATOR_PORT_IN_USE",
-            `${host}:${port} is already in use.`,
-            `stop what listens there or choose another port with ${flag}.`,
-          ),
-        );
-      } else if (error.code === "EACCES") {
-        reject(
-          new UserError(
-            "EMULATOR_PORT_DENIED",
-            `binding ${host}:${port} is not permitted.`,
-            `choose a port above 1023 with ${flag}.`,
-          ),
-        );
-      } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-        reject(
-          new UserError(
-            "EMULATOR_BAD_ADDRESS",
-            `${host} is not an address of this machine.`,
-            `use 127.0.0.1 or 0.0.0.0 with ${flag}.`,
-          ),
-        );
-      } else {
-        reject(
-          new SystemError("EMULATOR_LISTEN_FAILED", `cannot listen on ${host}:${port}: ${error.message}`),
-        );
-      }
-    };
-    const onListening = () => {
-      server.off("error", onError);
-      resolve();
-    };
-    server.once("error", onError);
-    server.once("listening", onListening);
-    server.listen(port, host);
-  });
 }

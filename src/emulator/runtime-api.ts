@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ERROR_TYPES, RUNTIME_PATHS } from "../protocol/lambda.js";
+import type { Logger } from "../log/logger.js";
+import { ERROR_TYPES, RUNTIME_HEADERS, RUNTIME_PATHS } from "../protocol/lambda.js";
 
 /** What the Runtime API routes call on the environment that owns them. */
 export interface RuntimeApiHost {
@@ -101,4 +102,33 @@ export function readBody(
     );
     req.once("error", reject);
   });
+}
+
+/** The error body the caller gets: the runtime's JSON when it is JSON, otherwise wrapped. */
+export function functionErrorPayload(
+  req: IncomingMessage,
+  body: Buffer,
+  logger: Logger,
+): { errorType: string; payload: Buffer } {
+  const headerType = req.headers[RUNTIME_HEADERS.errorType];
+  const fromHeader = typeof headerType === "string" && headerType !== "" ? headerType : undefined;
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { errorType?: unknown };
+    if (parsed && typeof parsed === "object") {
+      const errorType =
+        typeof parsed.errorType === "string" ? parsed.errorType : (fromHeader ?? ERROR_TYPES.unknown);
+      return { errorType, payload: body };
+    }
+  } catch {
+    // fall through
+  }
+  const errorType = fromHeader ?? ERROR_TYPES.unknown;
+  logger.warn(
+    "the runtime posted an error body that is not a JSON object; passing it on as the error message",
+    { errorType },
+  );
+  return {
+    errorType,
+    payload: Buffer.from(JSON.stringify({ errorType, errorMessage: body.toString("utf8").slice(0, 4096) })),
+  };
 }
