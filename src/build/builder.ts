@@ -3,26 +3,66 @@ import { UserError } from "../errors.js";
 import type { Plan } from "../generate/plan.js";
 import { type BuildEvents, type BuildTarget, buildTarget, type TargetResult } from "./engine-build.js";
 
-/** The image graph as build targets: bases first, each function on its base. */
-export function buildTargets(plan: Plan): BuildTarget[] {
+/**
+ * The image graph as build targets, named and tagged as in docker-bake.hcl:
+ * bases first, each function on its base, one single-platform target per
+ * platform when the config has several. --platform overrides the platform.
+ */
+export function buildTargets(plan: Plan, platformOverride?: string): BuildTarget[] {
   const registry = plan.config.registry ? `${plan.config.registry.replace(/\/$/, "")}/` : "";
-  const bases = plan.bases.map((b) => ({
-    name: b.target,
-    dockerfile: "Dockerfile.base",
-    tags: registry ? [b.image, `${registry}${b.image}`] : [b.image],
-    buildArgs: { NODE_MAJOR: String(b.major), RIC_VERSION: b.ricVersion },
-    labels: {},
-    dependsOn: [],
+  const multiArch = plan.platforms.length > 1;
+  if (multiArch && !platformOverride) {
+    // Function Dockerfiles say FROM org/lambda-base:NN; bake maps that name per platform, the classic builder cannot.
+    throw new UserError(
+      "BUILD_ONE_PLATFORM",
+      `the config names ${plan.platforms.length} platforms and the Engine API builder builds one per run.`,
+      `pass --platform (one of ${plan.platforms.join(", ")}), or build all of them with --bake.`,
+    );
+  }
+  if (platformOverride && multiArch && !plan.platforms.includes(platformOverride as never)) {
+    throw new UserError(
+      "BUILD_BAD_PLATFORM",
+      `--platform ${platformOverride} is not one of the config's platforms (${plan.platforms.join(", ")}).`,
+    );
+  }
+  const platforms = multiArch ? [platformOverride!] : plan.platforms.map((p) => platformOverride ?? p);
+  const variants = platforms.map((platform) => ({
+    platform,
+    suffix: multiArch ? `-${platform.split("/")[1]}` : "",
   }));
-  const functions = plan.functions.map((f) => ({
-    name: f.target,
-    dockerfile: f.dockerfile,
-    tags: registry ? [f.image, `${registry}${f.image}`] : [f.image],
-    buildArgs: {},
-    labels: {},
-    dependsOn: [f.base.target],
-  }));
-  return [...bases, ...functions];
+  // A base built for one platform of several also carries the plain tag its functions start FROM.
+  const tagged = (image: string, suffix: string, plainToo = false) => {
+    const tags = [`${image}${suffix}`, ...(plainToo && suffix ? [image] : [])];
+    return registry ? [...tags, ...tags.map((t) => `${registry}${t}`)] : tags;
+  };
+  const targets: BuildTarget[] = [];
+  for (const v of variants) {
+    for (const b of plan.bases) {
+      targets.push({
+        name: `${b.target}${v.suffix}`,
+        dockerfile: "Dockerfile.base",
+        tags: tagged(b.image, v.suffix, true),
+        buildArgs: { NODE_MAJOR: String(b.major), RIC_VERSION: b.ricVersion },
+        labels: {},
+        dependsOn: [],
+        platform: v.platform,
+      });
+    }
+  }
+  for (const v of variants) {
+    for (const f of plan.functions) {
+      targets.push({
+        name: `${f.target}${v.suffix}`,
+        dockerfile: f.dockerfile,
+        tags: tagged(f.image, v.suffix),
+        buildArgs: {},
+        labels: {},
+        dependsOn: [`${f.base.target}${v.suffix}`],
+        platform: v.platform,
+      });
+    }
+  }
+  return targets;
 }
 
 /** The targets asked for and everything they start from; all of them when none are named. */

@@ -21,6 +21,9 @@ type Entry = { path: string; kind: "file" | "dir" | "symlink"; mode: number; lin
 const createIgnore = ((dockerignore as unknown as { default?: unknown }).default ??
   dockerignore) as () => Ignore;
 
+/** Where the packed context carries the Dockerfile; pass it as the build's dockerfile. */
+export const DOCKERFILE_IN_CONTEXT = ".lambda-base-build/Dockerfile";
+
 /** Fixed metadata, so that the same sources give the same archive and the same cache keys. */
 const EPOCH = new Date(0);
 
@@ -97,13 +100,13 @@ export async function packContext(
     }
     visit(cleaned.split(sep).join("/"));
   }
-  entries.set(dockerfilePath, { path: dockerfilePath, kind: "file", mode: 0o644 });
-  // The Dockerfile's own folder chain must exist in the archive too.
-  const dockerfileParts = dockerfilePath.split("/");
-  for (let i = 1; i < dockerfileParts.length; i++) {
-    const parent = dockerfileParts.slice(0, i).join("/");
-    if (!entries.has(parent)) entries.set(parent, { path: parent, kind: "dir", mode: 0o755 });
-  }
+  // The Dockerfile travels under a path no COPY reads, so that it never lands in the image.
+  entries.set(DOCKERFILE_IN_CONTEXT.split("/")[0]!, {
+    path: DOCKERFILE_IN_CONTEXT.split("/")[0]!,
+    kind: "dir",
+    mode: 0o755,
+  });
+  entries.set(DOCKERFILE_IN_CONTEXT, { path: DOCKERFILE_IN_CONTEXT, kind: "file", mode: 0o644 });
 
   const archive = pack();
   const chunks: Buffer[] = [];
@@ -120,6 +123,8 @@ export async function packContext(
     if (entry.kind === "dir") archive.entry({ ...header, type: "directory" });
     else if (entry.kind === "symlink")
       archive.entry({ ...header, type: "symlink", linkname: entry.linkTarget! });
+    else if (entry.path === DOCKERFILE_IN_CONTEXT)
+      archive.entry({ ...header, type: "file" }, Buffer.from(dockerfile));
     else archive.entry({ ...header, type: "file" }, readFileSync(join(root, entry.path)));
   }
   archive.finalize();

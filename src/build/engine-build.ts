@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { engineError } from "../engine/engine.js";
 import { SystemError, UserError } from "../errors.js";
-import { packContext } from "./context.js";
+import { DOCKERFILE_IN_CONTEXT, packContext } from "./context.js";
 
 export interface BuildTarget {
   name: string;
@@ -93,7 +93,7 @@ export async function buildTarget(
   try {
     stream = await docker.buildImage(Readable.from([context.tar]), {
       t: tag,
-      dockerfile: target.dockerfile,
+      dockerfile: DOCKERFILE_IN_CONTEXT,
       buildargs: target.buildArgs,
       labels: { ...target.labels, [INPUTS_LABEL]: inputs },
       networkmode: "none",

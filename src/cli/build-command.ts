@@ -7,6 +7,8 @@ import { loadConfig } from "../config/load.js";
 import { engineError } from "../engine/engine.js";
 import { UserError } from "../errors.js";
 import { planFamily } from "../generate/plan.js";
+import { prepareInputs } from "../generate/prepare.js";
+import { createLogger } from "../log/logger.js";
 
 const MIN_API_VERSION = 1.41;
 
@@ -32,9 +34,17 @@ export function registerBuild(program: Command, setExitCode: (code: number) => v
     .option("--platform <platform>", "passed to the engine, e.g. linux/amd64")
     .option("--no-cache", "rebuild every step, ignoring the engine's cache and the recorded inputs")
     .action(async (targetNames: string[], options: BuildOptions) => {
+      if (!["auto", "plain", "tty"].includes(options.progress)) {
+        throw new UserError(
+          "BUILD_BAD_PROGRESS",
+          `--progress "${options.progress}" is not auto, plain or tty.`,
+        );
+      }
       const config = loadConfig(options.config);
       const plan = planFamily(config);
-      const all = buildTargets(plan);
+      // The prepared inputs follow the lock files and layer zips as they are now (a refused zip stops here).
+      await prepareInputs(plan, createLogger({ level: "warn" }));
+      const all = buildTargets(plan, options.platform);
       const targets = selectTargets(all, targetNames);
       if (options.bake) {
         setExitCode(

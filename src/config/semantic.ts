@@ -7,7 +7,7 @@
  * type and leaves wrong types to the schema's messages.
  */
 import { existsSync, readFileSync, type Stats, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { asList, asRecord, displayPath, type Issue, isRecord } from "./issues.js";
 import { DEFAULTS, LIMITS } from "./schema.js";
 import { type LibraryKind, SUPPORTED_NODE_MAJORS } from "./types.js";
@@ -28,6 +28,15 @@ function existing(
 ): { absolute: string; stats: Stats } | undefined {
   if (typeof raw !== "string" || raw === "") return undefined;
   const absolute = resolve(root, raw);
+  // Builds send only the project folder to the engine: whatever they copy must live inside it.
+  const inside = relative(root, absolute);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+    issues.push({
+      path,
+      message: `${displayPath(path)}: ${absolute} is outside the project folder ${root}; move it inside (builds see only that folder)`,
+    });
+    return undefined;
+  }
   const stats = statOf(absolute);
   if (!stats) {
     issues.push({ path, message: `${displayPath(path)}: ${absolute} does not exist` });
@@ -148,6 +157,30 @@ function checkScenarios(root: string, test: unknown, where: PathSegment[], issue
   });
 }
 
+/** A value with a line break cannot be written into a Dockerfile's ENV or LABEL unchanged. */
+function checkSingleLine(data: Record<string, unknown>, issues: Issue[]): void {
+  const maps: Array<[unknown, PathSegment[]]> = [
+    [data.environment, ["environment"]],
+    [data.labels, ["labels"]],
+    ...(Array.isArray(data.functions)
+      ? data.functions.map((fn, index): [unknown, PathSegment[]] => [
+          asRecord(fn).environment,
+          ["functions", index, "environment"],
+        ])
+      : []),
+  ];
+  for (const [map, path] of maps) {
+    for (const [key, value] of Object.entries(asRecord(map))) {
+      if (typeof value === "string" && /[\r\n]/.test(value)) {
+        issues.push({
+          path: [...path, key],
+          message: `${displayPath([...path, key])} contains a line break; values must be one line`,
+        });
+      }
+    }
+  }
+}
+
 /** Lambda counts the environment a function sees: the config's, overridden by the function's own. */
 function checkEnvironmentSize(data: Record<string, unknown>, issues: Issue[]): void {
   const shared = asRecord(data.environment);
@@ -209,6 +242,7 @@ export function semanticIssues(data: unknown, root: string): Issue[] {
   if (!isRecord(data)) return [];
   const issues: Issue[] = [];
   checkRic(data, issues);
+  checkSingleLine(data, issues);
   checkLibraries(root, data, issues);
   checkExtensions(root, data, issues);
   checkFunctions(root, data, issues);

@@ -147,14 +147,23 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
+/** A user's value, reaching the image exactly: Dockerfile quoting would expand $VAR. */
+function literal(value: string): string {
+  return JSON.stringify(value).replaceAll("$", "\\$");
+}
+
 function envLines(env: Record<string, string>): string[] {
   const keys = Object.keys(env);
   if (keys.length === 0) return [];
-  return [`ENV ${keys.map((k) => `${k}=${quote(env[k]!)}`).join(" \\\n    ")}`];
+  return [`ENV ${keys.map((k) => `${k}=${literal(env[k]!)}`).join(" \\\n    ")}`];
 }
+
+/** Labels are literal, except the build arguments this generator itself puts into its own labels. */
+const EXPANDED = new Set(["${NODE_MAJOR}", "${RIC_VERSION}"]);
 
 function labelLines(labels: Record<string, string>): string[] {
   const keys = Object.keys(labels).sort();
   if (keys.length === 0) return [];
-  return [`LABEL ${keys.map((k) => `${quote(k)}=${quote(labels[k]!)}`).join(" \\\n      ")}`];
+  const value = (v: string) => (EXPANDED.has(v) ? quote(v) : literal(v));
+  return [`LABEL ${keys.map((k) => `${literal(k)}=${value(labels[k]!)}`).join(" \\\n      ")}`];
 }

@@ -24,7 +24,8 @@ export async function generate(
     const stale = staleFiles(config.root, files);
     return { written: [], unchanged: files.map((f) => f.path).filter((p) => !stale.includes(p)), stale };
   }
-  const written = writeFamily(config.root, files);
+  // Inputs first: a lock file or layer zip that is refused stops the run before any file is written.
   if (options.prepare !== false) await prepareInputs(plan, options.logger);
+  const written = writeFamily(config.root, files);
   return { written, unchanged: files.map((f) => f.path).filter((p) => !written.includes(p)), stale: [] };
 }

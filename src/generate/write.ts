@@ -37,6 +37,8 @@ function renderDockerignore(plan: Plan): string {
     ...[...new Set(allowed)].sort().map((p) => `!${p}`),
     "**/node_modules",
     "**/.git",
+    // The generated Dockerfiles live beside the code but are not code: COPY leaves them out.
+    ...plan.functions.map((f) => f.dockerfile),
     // Layer content is /opt as it is, node_modules included.
     ...[
       WORK_DIR + "/layers",

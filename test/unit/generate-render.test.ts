@@ -99,3 +99,30 @@ describe("the generator's output", () => {
     );
   });
 });
+
+describe("build targets through the Engine API", () => {
+  it("match the bake file's names and tags, with the platform passed through", async () => {
+    const { buildTargets } = await import("../../src/build/builder.js");
+    const single = buildTargets(planFamily(config()), "linux/amd64");
+    expect(single.map((t) => t.name)).toEqual(["base-20", "base-22", "base-24", "fn-api", "fn-jobs"]);
+    expect(single.every((t) => t.platform === "linux/amd64")).toBe(true);
+    const multi = planFamily(config({ platforms: ["linux/amd64", "linux/arm64"] }));
+    expect(() => buildTargets(multi)).toThrow(/builds one per run/);
+    const arm = buildTargets(multi, "linux/arm64");
+    expect(arm.map((t) => t.name)).toContain("fn-api-arm64");
+    expect(arm.find((t) => t.name === "base-22-arm64")?.tags).toEqual([
+      "org/lambda-base:22-arm64",
+      "org/lambda-base:22",
+    ]);
+    expect(arm.find((t) => t.name === "fn-api-arm64")?.dependsOn).toEqual(["base-22-arm64"]);
+  });
+
+  it("write user values literally: a $ in an environment value or label is not expanded", () => {
+    const files = render(
+      config({ environment: { PRICE: "costs $5 ${ORG}" }, labels: { "acme.note": "$HOME" } }),
+    );
+    expect(files["Dockerfile.base"]).toContain('PRICE="costs \\$5 \\${ORG}"');
+    expect(files["Dockerfile.base"]).toContain('"acme.note"="\\$HOME"');
+    expect(files["Dockerfile.base"]).toContain('"dev.lambda-base.node-major"="${NODE_MAJOR}"');
+  });
+});
