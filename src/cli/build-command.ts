@@ -47,6 +47,12 @@ export function registerBuild(program: Command, setExitCode: (code: number) => v
       const all = buildTargets(plan, options.platform);
       const targets = selectTargets(all, targetNames);
       if (options.bake) {
+        // The same engine check as the API path, so that an unreachable engine reads the same either way.
+        await buildClient()
+          .version()
+          .catch((error: unknown) => {
+            throw engineError(error);
+          });
         setExitCode(
           await bake(
             config.root,

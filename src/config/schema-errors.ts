@@ -125,7 +125,7 @@ function toIssue(error: ErrorObject, data: unknown, textOf: TextOf): Issue | und
       if (error.schemaPath.includes("/nodeMajor/")) {
         return {
           path,
-          message: `Node ${String(value)} is not supported; use ${orList(SUPPORTED_NODE_MAJORS)}`,
+          message: `${where}: Node ${String(value)} is not supported; use ${orList(SUPPORTED_NODE_MAJORS)}`,
         };
       }
       const shown = allowed.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));

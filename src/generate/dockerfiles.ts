@@ -6,7 +6,7 @@ const HEADER = (what: string) =>
 
 /** npm settings for builds with no network: everything comes from the prepared cache. */
 const NPM_OFFLINE =
-  "npm_config_offline=true npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false";
+  "npm_config_offline=true npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false npm_config_color=false";
 
 /**
  * Dockerfile.base: one recipe for every Node major (build args NODE_MAJOR and

@@ -102,7 +102,8 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
 /** Downloads every package of a lock file into an npm cache folder, without running any install script. */
 async function fillCache(packageDir: string, cacheDir: string, what: string, logger: Logger): Promise<void> {
   const lock = join(packageDir, "package-lock.json");
-  const stamp = `${digest(readFileSync(lock))}\n`;
+  // package.json is part of the stamp: npm ci then tells at once when it and the lock disagree.
+  const stamp = `${digest(Buffer.concat([readFileSync(join(packageDir, "package.json")), readFileSync(lock)]))}\n`;
   if (readIfExists(join(cacheDir, ".lambda-base-stamp")) === stamp) return;
   const scratch = mkdtempSync(join(tmpdir(), "lambda-base-cache-"));
   try {

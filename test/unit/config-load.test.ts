@@ -271,8 +271,8 @@ describe("loadConfig: schema errors", () => {
         `image: org/lambda-base\nnode: [18, 22]\n${fn("    node: 16\n").split("\n").slice(1).join("\n")}`,
       ),
     ).toEqual([
-      "2:8: Node 18 is not supported; use 20, 22 or 24",
-      "7:11: Node 16 is not supported; use 20, 22 or 24",
+      "2:8: node[0]: Node 18 is not supported; use 20, 22 or 24",
+      "7:11: functions[0].node: Node 16 is not supported; use 20, 22 or 24",
     ]);
   });
 
