@@ -24,7 +24,7 @@ export function registerGenerate(program: Command, setExitCode: (code: number) =
       if (options.check) {
         if (result.stale.length > 0) {
           process.stderr.write(
-            `stale: ${result.stale.join(", ")}\n  lambda-base.yaml changed since these were generated; run \`lambda-base generate\` and commit the result.\n`,
+            `stale: ${result.stale.join(", ")}\n  these differ from what ${options.config} gives now (edited by hand, or the config changed); run \`lambda-base generate\` and commit the result.\n`,
           );
           setExitCode(1);
         } else {
