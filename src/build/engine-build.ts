@@ -74,15 +74,7 @@ export async function buildTarget(
 
   const existing = await inspectOrUndefined(docker, tag);
   if (!options.noCache && existing?.Config?.Labels?.[INPUTS_LABEL] === inputs) {
-    await tagAll(docker, existing.Id, target.tags.slice(1));
-    return {
-      target: target.name,
-      tag,
-      status: "cached",
-      seconds: seconds(),
-      sizeBytes: existing.Size,
-      imageId: existing.Id,
-    };
+    return finished(docker, target, "cached", existing, seconds());
   }
 
   const containers: string[] = [];
@@ -197,14 +189,25 @@ export async function buildTarget(
       "BUILD_NO_IMAGE",
       `the engine finished ${target.name} without an image tagged ${tag}.`,
     );
-  await tagAll(docker, built.Id, target.tags.slice(1));
+  return finished(docker, target, "built", built, seconds());
+}
+
+/** A target whose image exists: its other tags applied, its size and id reported. */
+async function finished(
+  docker: Docker,
+  target: BuildTarget,
+  status: "built" | "cached",
+  image: Docker.ImageInspectInfo,
+  seconds: number,
+): Promise<TargetResult> {
+  await tagAll(docker, image.Id, target.tags.slice(1));
   return {
     target: target.name,
-    tag,
-    status: "built",
-    seconds: seconds(),
-    sizeBytes: built.Size,
-    imageId: built.Id,
+    tag: target.tags[0]!,
+    status,
+    seconds,
+    sizeBytes: image.Size,
+    imageId: image.Id,
   };
 }
 

@@ -86,7 +86,7 @@ export class ExecutionEnvironment {
     this.memory = new MemoryMeter(config.memoryMb);
     this.routes.push(
       runtimeApiRoute({
-        next: (req, res) => this.handleNext(req, res),
+        next: (res) => this.handleNext(res),
         result: (id, kind, req, res) =>
           this.handleResult(id, kind, req, res).catch((e: Error) => this.runtimeRequestFailed(e, res)),
         initError: (req, res) =>
@@ -210,7 +210,7 @@ export class ExecutionEnvironment {
             second.status === "timeout"
               ? platformError(
                   ERROR_TYPES.timeout,
-                  `RequestId: ${inv.requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+                  `RequestId: ${inv.requestId} Error: ${this.timedOutMessage()}`,
                 )
               : { kind: "error", errorType: second.errorType, body: second.body },
           );
@@ -229,6 +229,10 @@ export class ExecutionEnvironment {
     if (inv.startedAt === 0) this.beginInvoke(inv, timeoutMs);
     const end = await this.runInvokePhase(inv);
     await this.finish(inv, end, initDurationMs, coldStart);
+  }
+
+  private timedOutMessage(): string {
+    return `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`;
   }
 
   /** A method, not a field read, so that the compiler does not narrow the phase across awaits. */
@@ -314,11 +318,7 @@ export class ExecutionEnvironment {
           return;
         }
         if (this.resultStatus) {
-          this.onPhaseEnd({
-            status: this.resultStatus.status,
-            errorType: this.resultStatus.errorType,
-            reset: true,
-          });
+          this.endWithPostedResult(true);
           return;
         }
         inv.resolve(platformError(errorType, `RequestId: ${inv.requestId} Error: ${exitMessage(status)}`));
@@ -356,16 +356,13 @@ export class ExecutionEnvironment {
           inv.resolve(
             platformError(
               ERROR_TYPES.timeout,
-              `RequestId: ${inv.requestId} Error: Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+              `RequestId: ${inv.requestId} Error: ${this.timedOutMessage()}`,
             ),
           );
           void runtime.stop(0);
           // The whole phase ran to the deadline, even when the runtime answered and then hung.
           this.resultAt = performance.now();
-          this.failStream(
-            ERROR_TYPES.timeout,
-            `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
-          );
+          this.failStream(ERROR_TYPES.timeout, this.timedOutMessage());
           end({ status: "timeout", reset: true });
         },
         Math.max(0, inv.deadlineMs - Date.now()),
@@ -485,6 +482,12 @@ export class ExecutionEnvironment {
 
   // ---- Runtime API -------------------------------------------------------
 
+  /** Ends the invoke phase with what the runtime posted; `reset` when the runtime is gone. */
+  private endWithPostedResult(reset: boolean): void {
+    const posted = this.resultStatus!;
+    this.onPhaseEnd?.({ status: posted.status, errorType: posted.errorType, reset });
+  }
+
   /** A runtime request that broke off (the runtime died mid-post): its exit decides the invoke's answer. */
   private runtimeRequestFailed(error: Error, res: ServerResponse): void {
     this.logger.debug(`a Runtime API request broke off: ${error.message}`, { env: this.index });
@@ -492,7 +495,7 @@ export class ExecutionEnvironment {
     if (!res.headersSent && !res.destroyed) res.destroy();
   }
 
-  private handleNext(req: IncomingMessage, res: ServerResponse): void {
+  private handleNext(res: ServerResponse): void {
     if (!this.runtime) {
       invalidStateTransition(res, "no runtime is expected to call next now");
       return;
@@ -512,16 +515,11 @@ export class ExecutionEnvironment {
         return;
       }
       this.parked = res;
-      this.onPhaseEnd?.({
-        status: this.resultStatus.status,
-        errorType: this.resultStatus.errorType,
-        reset: false,
-      });
+      this.endWithPostedResult(false);
       return;
     }
     this.parked?.destroy();
     this.parked = res;
-    void req;
   }
 
   private async handleResult(

@@ -9,24 +9,17 @@ export class EnvironmentPool {
   private readonly free: ExecutionEnvironment[];
   private readonly waiting: Array<(env: ExecutionEnvironment) => void> = [];
   private closed = false;
-  /** Invokes accepted and not yet finished, including queued ones. */
-  inFlight = 0;
 
   constructor(readonly environments: ExecutionEnvironment[]) {
     this.free = [...environments];
   }
 
   async run(inv: Invocation): Promise<void> {
-    this.inFlight++;
+    const env = await this.acquire();
     try {
-      const env = await this.acquire();
-      try {
-        await env.invoke(inv);
-      } finally {
-        this.release(env);
-      }
+      await env.invoke(inv);
     } finally {
-      this.inFlight--;
+      this.release(env);
     }
   }
 

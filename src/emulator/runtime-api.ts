@@ -4,7 +4,7 @@ import { ERROR_TYPES, RUNTIME_HEADERS, RUNTIME_PATHS } from "../protocol/lambda.
 
 /** What the Runtime API routes call on the environment that owns them. */
 export interface RuntimeApiHost {
-  next(req: IncomingMessage, res: ServerResponse): void;
+  next(res: ServerResponse): void;
   result(requestId: string, kind: "response" | "error", req: IncomingMessage, res: ServerResponse): void;
   initError(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -17,7 +17,7 @@ export function runtimeApiRoute(host: RuntimeApiHost): Route {
     const path = (req.url ?? "").split("?")[0]!;
     if (path === RUNTIME_PATHS.next) {
       if (!expectMethod(req, res, "GET")) return true;
-      host.next(req, res);
+      host.next(res);
       return true;
     }
     if (path === RUNTIME_PATHS.initError) {

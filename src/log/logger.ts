@@ -44,5 +44,3 @@ export function createLogger(
   }
   return logger;
 }
-
-export const silentLogger: Logger = createLogger({ level: "error", write: () => {} });
