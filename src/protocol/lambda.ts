@@ -75,3 +75,34 @@ export const LIMITS = {
 
 /** Shutdown budgets: none without extensions, 500 ms with internal, 2,000 ms with external ones. */
 export const SHUTDOWN_BUDGET_MS = { none: 0, internal: 500, external: 2000, runtimeShare: 300 } as const;
+
+/** Extensions API, version 2020-01-01, on the same host:port as the Runtime API. */
+export const EXTENSIONS_API_VERSION = "2020-01-01";
+export const EXTENSION_PATHS = {
+  register: `/${EXTENSIONS_API_VERSION}/extension/register`,
+  next: `/${EXTENSIONS_API_VERSION}/extension/event/next`,
+  initError: `/${EXTENSIONS_API_VERSION}/extension/init/error`,
+  exitError: `/${EXTENSIONS_API_VERSION}/extension/exit/error`,
+} as const;
+
+export const EXTENSION_HEADERS = {
+  name: "lambda-extension-name",
+  identifier: "lambda-extension-identifier",
+  errorType: "lambda-extension-function-error-type",
+} as const;
+
+export const EXTENSION_EVENTS = { invoke: "INVOKE", shutdown: "SHUTDOWN" } as const;
+export type ShutdownReason = "spindown" | "timeout" | "failure";
+
+/** Telemetry API, version 2022-07-01 (replaces the Logs API of 2020-08-15). */
+export const TELEMETRY_API_VERSION = "2022-07-01";
+export const TELEMETRY_PATH = `/${TELEMETRY_API_VERSION}/telemetry`;
+export const TELEMETRY_BUFFERING = {
+  maxItems: { min: 1000, max: 10_000, default: 10_000 },
+  maxBytes: { min: 262_144, max: 1_048_576, default: 262_144 },
+  timeoutMs: { min: 25, max: 30_000, default: 1000 },
+} as const;
+/** The name a telemetry destination uses for the execution environment itself. */
+export const SANDBOX_HOSTNAME = "sandbox.localdomain";
+/** Reserved for the Runtime API: no extension may listen on it. */
+export const RESERVED_PORT = 9001;
