@@ -63,7 +63,14 @@ export class ExtensionSet {
       this.hooks.failed(ERROR_TYPES.extensionLaunch, problem.message);
       return 0;
     }
-    for (const file of files) {
+    // Lambda allows at most 10; the ones past the 10th in name order are not started, and the function runs without them.
+    for (const file of files.slice(LIMITS.maxExtensions)) {
+      this.logger.error(
+        `extension ${file.name} was not started: a function has at most ${LIMITS.maxExtensions} extensions (${files.length} found in ${this.dir})`,
+      );
+      this.hooks.logLine(extensionLine(file.name, "Refused", [], "Extension.TooManyExtensions"));
+    }
+    for (const file of files.slice(0, LIMITS.maxExtensions)) {
       const process = new RuntimeProcess([file.path], { env }, (stream, chunk) =>
         this.hooks.output(file.name, stream, chunk),
       );
