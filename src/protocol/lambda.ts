@@ -76,7 +76,6 @@ export const LIMITS = {
 /** Shutdown budgets: none without extensions, 500 ms with internal, 2,000 ms with external ones. */
 export const SHUTDOWN_BUDGET_MS = { none: 0, internal: 500, external: 2000, runtimeShare: 300 } as const;
 
-/** Extensions API, version 2020-01-01, on the same host:port as the Runtime API. */
 export const EXTENSIONS_API_VERSION = "2020-01-01";
 export const EXTENSION_PATHS = {
   register: `/${EXTENSIONS_API_VERSION}/extension/register`,
@@ -88,21 +87,27 @@ export const EXTENSION_PATHS = {
 export const EXTENSION_HEADERS = {
   name: "lambda-extension-name",
   identifier: "lambda-extension-identifier",
+  eventIdentifier: "lambda-extension-event-identifier",
   errorType: "lambda-extension-function-error-type",
 } as const;
 
-export const EXTENSION_EVENTS = { invoke: "INVOKE", shutdown: "SHUTDOWN" } as const;
+export type ExtensionEventType = "INVOKE" | "SHUTDOWN";
 export type ShutdownReason = "spindown" | "timeout" | "failure";
 
-/** Telemetry API, version 2022-07-01 (replaces the Logs API of 2020-08-15). */
-export const TELEMETRY_API_VERSION = "2022-07-01";
-export const TELEMETRY_PATH = `/${TELEMETRY_API_VERSION}/telemetry`;
+export const TELEMETRY_PATHS = {
+  telemetry: "/2022-07-01/telemetry",
+  /** The older Logs API; same subscription shape, still served by the service. */
+  logs: "/2020-08-15/logs",
+} as const;
+
+export const TELEMETRY_SCHEMA_VERSIONS = ["2022-07-01", "2022-12-13", "2025-01-29"] as const;
+export const TELEMETRY_TYPES = ["platform", "function", "extension"] as const;
 export const TELEMETRY_BUFFERING = {
   maxItems: { min: 1000, max: 10_000, default: 10_000 },
   maxBytes: { min: 262_144, max: 1_048_576, default: 262_144 },
   timeoutMs: { min: 25, max: 30_000, default: 1000 },
 } as const;
-/** The name a telemetry destination uses for the execution environment itself. */
+/** Telemetry destinations are the extension's own listener: the sandbox's host name, resolved locally. */
 export const SANDBOX_HOSTNAME = "sandbox.localdomain";
-/** Reserved for the Runtime API: no extension may listen on it. */
-export const RESERVED_PORT = 9001;
+/** The Runtime API's port on Lambda; no telemetry destination may use it. */
+export const RESERVED_TELEMETRY_PORT = 9001;

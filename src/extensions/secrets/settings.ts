@@ -1,4 +1,4 @@
-import { RESERVED_PORT } from "../../protocol/lambda.js";
+import { RESERVED_TELEMETRY_PORT } from "../../protocol/lambda.js";
 import { integerSetting, portSetting, SettingError } from "../shared/settings.js";
 
 /** Every setting of the secrets extension, read from its environment. */
@@ -43,7 +43,7 @@ export function readSecretsSettings(env: NodeJS.ProcessEnv): SecretsSettings {
   return {
     names,
     source: parseSource(env),
-    port: portSetting(env, SECRETS_ENV.port, DEFAULT_SECRETS_PORT, RESERVED_PORT),
+    port: portSetting(env, SECRETS_ENV.port, DEFAULT_SECRETS_PORT, RESERVED_TELEMETRY_PORT),
     ttlMs: integerSetting(env, SECRETS_ENV.ttlSeconds, 300, { min: 0, max: 86_400 }) * 1000,
     tokenFile: env[SECRETS_ENV.tokenFile] || DEFAULT_TOKEN_FILE,
   };

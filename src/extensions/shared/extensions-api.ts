@@ -8,8 +8,8 @@ import {
   EXTENSION_HEADERS,
   EXTENSION_PATHS,
   type ShutdownReason,
-  TELEMETRY_API_VERSION,
-  TELEMETRY_PATH,
+  TELEMETRY_PATHS,
+  TELEMETRY_SCHEMA_VERSIONS,
 } from "../../protocol/lambda.js";
 import { httpCall } from "./http.js";
 
@@ -96,11 +96,12 @@ export class ExtensionsApi {
 
   /** Answers Lambda's status and body; the caller decides whether a refusal is fatal. */
   async subscribeTelemetry(subscription: TelemetrySubscription): Promise<{ status: number; body: string }> {
-    const answer = await httpCall(`${this.base}${TELEMETRY_PATH}`, {
+    const answer = await httpCall(`${this.base}${TELEMETRY_PATHS.telemetry}`, {
       method: "PUT",
       headers: { [EXTENSION_HEADERS.identifier]: this.identifier, "content-type": "application/json" },
       body: JSON.stringify({
-        schemaVersion: TELEMETRY_API_VERSION,
+        // The first schema: the platform records this extension reads exist in every version.
+        schemaVersion: TELEMETRY_SCHEMA_VERSIONS[0],
         types: subscription.types,
         buffering: subscription.buffering,
         destination: { protocol: "HTTP", URI: subscription.destinationUri },

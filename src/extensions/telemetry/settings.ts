@@ -1,4 +1,4 @@
-import { RESERVED_PORT, TELEMETRY_BUFFERING } from "../../protocol/lambda.js";
+import { RESERVED_TELEMETRY_PORT, TELEMETRY_BUFFERING } from "../../protocol/lambda.js";
 import { integerSetting, portSetting, SettingError } from "../shared/settings.js";
 
 /** Every setting of the telemetry extension, read from its environment. */
@@ -33,7 +33,7 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings
     );
   }
   return {
-    port: portSetting(env, TELEMETRY_ENV.port, 4243, RESERVED_PORT),
+    port: portSetting(env, TELEMETRY_ENV.port, 4243, RESERVED_TELEMETRY_PORT),
     ...(endpoint ? { endpoint } : {}),
     batchSize: integerSetting(env, TELEMETRY_ENV.batchSize, 10, { min: 1, max: 1000 }),
     flushMs: integerSetting(env, TELEMETRY_ENV.flushMs, 10_000, { min: 0, max: 900_000 }),
