@@ -36,6 +36,13 @@ import {
 import { describeExit, type ExitStatus, exitMessage, RuntimeProcess } from "./runtime-process.js";
 import { Telemetry } from "./telemetry/telemetry.js";
 
+/**
+ * Settings of the toolkit's own extensions (src/extensions) are the function's
+ * environment, not the emulator's: the extensions read them, and handlers need
+ * the secrets cache's port and token file.
+ */
+const TOOLKIT_EXTENSION_SETTINGS = /^LAMBDA_BASE_(TELEMETRY|SECRETS)(_|$)/;
+
 /** Variables only the runtime sees; extensions get the rest of its environment. */
 const RUNTIME_ONLY_VARIABLES = [
   "_HANDLER",
@@ -170,7 +177,11 @@ export class ExecutionEnvironment {
     };
     if (c.handler !== undefined) env._HANDLER = c.handler;
     for (const key of Object.keys(env))
-      if (key.startsWith("LAMBDA_BASE_") || key === "AWS_LAMBDA_FUNCTION_TIMEOUT") delete env[key];
+      if (
+        (key.startsWith("LAMBDA_BASE_") && !TOOLKIT_EXTENSION_SETTINGS.test(key)) ||
+        key === "AWS_LAMBDA_FUNCTION_TIMEOUT"
+      )
+        delete env[key];
     return env;
   }
 

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { SystemError, UserError } from "../errors.js";
@@ -24,6 +24,8 @@ const run = promisify(execFile);
 
 /** The single-file emulator this toolkit built (dist/lambda-base-emulator.mjs). */
 export const EMULATOR_BUNDLE = fileURLToPath(new URL("../lambda-base-emulator.mjs", import.meta.url));
+/** The toolkit's own extensions, one executable each (scripts/bundle-extensions.mjs). */
+export const EXTENSION_BUNDLES = fileURLToPath(new URL("../extensions-bin/", import.meta.url));
 
 /**
  * Makes the inputs the Dockerfiles COPY and that are not committed: the runtime
@@ -48,6 +50,8 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
   writeFileSync(join(runtime, "prune-ric.mjs"), PRUNE_RIC_MJS);
   writeFileSync(join(runtime, "place-library.mjs"), PLACE_LIBRARY_MJS);
   writeFileSync(join(work, ".gitignore"), "*\n");
+
+  prepareBuiltinExtensions(plan);
 
   for (const version of new Set(plan.bases.map((b) => b.ricVersion))) {
     const dir = join(work, "ric", version);
@@ -96,6 +100,24 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
       );
     }
     await fillCache(fn.fn.path, join(work, "cache", `fn-${fn.fn.name}`), `function ${fn.fn.name}`, logger);
+  }
+}
+
+/** Copies each built-in extension's bundle to where the Dockerfile COPYs it from, executable. */
+function prepareBuiltinExtensions(plan: Plan): void {
+  for (const extension of plan.config.extensions) {
+    if (!extension.builtin) continue;
+    const bundle = join(EXTENSION_BUNDLES, extension.builtin);
+    if (!existsSync(bundle)) {
+      throw new SystemError(
+        "EXTENSION_BUNDLE_MISSING",
+        `${bundle} (the ${extension.builtin} extension) is missing.`,
+        "run npm run build in the lambda-base package.",
+      );
+    }
+    mkdirSync(dirname(extension.path), { recursive: true });
+    copyFileSync(bundle, extension.path);
+    chmodSync(extension.path, 0o755);
   }
 }
 

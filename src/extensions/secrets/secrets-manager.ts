@@ -12,6 +12,9 @@ export class SecretsManagerSource implements SecretSource {
 
   constructor(options: { region: string; endpoint?: string; env?: NodeJS.ProcessEnv }) {
     const env = options.env ?? process.env;
+    // The SDK warns on Node 20 that its 2027 releases need Node 22: noise in every function log of a Node 20
+    // image. This is the extension's own process environment; the function's is untouched.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     this.description = options.endpoint ? `secretsmanager at ${options.endpoint}` : "secretsmanager";
     this.client = new SecretsManagerClient({
       region: options.region,
