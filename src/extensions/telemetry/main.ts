@@ -36,7 +36,8 @@ export async function runTelemetryExtension(): Promise<never> {
 
   const failInit = async (message: string): Promise<never> => {
     logger.error(message);
-    await api.initError(ERROR_TYPES.extensionInit, `${name}: ${message}`).catch(() => {});
+    // Lambda's report names the extension already.
+    await api.initError(ERROR_TYPES.extensionInit, message).catch(() => {});
     process.exit(1);
   };
 
