@@ -123,6 +123,23 @@ describe("telemetry extension under `lambda-base emulate`", () => {
     expect(warm!.InitDuration).toBeUndefined();
   });
 
+  it("two environments on one host: the second telemetry listener takes another port, both record", async () => {
+    const emu = await startEmulator({
+      handler: "outcome.handler",
+      args: ["--extensions-dir", bundledExtensionsDir("telemetry"), "--environments", "2"],
+      // The default port, which the two environments share on a host (Lambda gives each its own sandbox).
+      env: {},
+    });
+    const answers = await Promise.all([emu.invoke({ ms: 400 }), emu.invoke({ ms: 400 })]);
+    const ids = answers.map(requestIdOf);
+    await Promise.all(ids.map((id) => emu.report(id)));
+    await emu.stop();
+    const lines = emfOf(emu);
+    expect(lines.map((l) => l.requestId).sort()).toEqual([...ids].sort());
+    expect(lines.map((l) => l.ColdStart)).toEqual([1, 1]);
+    expect(emu.stdout().match(/EXTENSION\tName: telemetry\tState: Ready/g)).toHaveLength(2);
+  });
+
   it("an endpoint that refuses connections costs a warning, not the function nor a record", async () => {
     const emu = await telemetryEmulator({
       LAMBDA_BASE_TELEMETRY_ENDPOINT: `http://127.0.0.1:${await freePort()}/`,

@@ -159,6 +159,7 @@ describe("telemetry records", () => {
     );
     expect(readTelemetrySettings({})).toEqual({
       port: 4243,
+      portSet: false,
       batchSize: 10,
       flushMs: 10_000,
       bufferMs: 100,

@@ -1,5 +1,7 @@
 /** The HTTP destination the Telemetry API POSTs its batches to: JSON arrays of {time, type, record}. */
+
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Logger } from "../../log/logger.js";
 import { listenLocal } from "../shared/listen.js";
 import type { TelemetryEvent } from "./records.js";
@@ -11,6 +13,8 @@ export async function startTelemetryListener(
   port: number,
   onBatch: (events: TelemetryEvent[]) => void,
   logger: Logger,
+  /** another free port when this one is taken */
+  fallback = false,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -37,7 +41,15 @@ export async function startTelemetryListener(
       if (Array.isArray(events)) onBatch(events.filter(isEvent));
     });
   });
-  await listenLocal(server, port);
+  try {
+    await listenLocal(server, port);
+  } catch (error) {
+    // Several environments on one host (emulate --environments N) share 127.0.0.1, unlike Lambda's
+    // sandboxes: the default port may be another environment's. Any port will do for the subscription.
+    if (!fallback || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    await listenLocal(server, 0);
+    logger.debug(`127.0.0.1:${port} is in use; listening on port ${(server.address() as AddressInfo).port}`);
+  }
   return server;
 }
 

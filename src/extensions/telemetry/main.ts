@@ -6,6 +6,7 @@
  * the reports still owed (a timed-out invoke's report may follow the SHUTDOWN
  * event) and delivers everything before Lambda's 2,000 ms budget runs out.
  */
+import type { AddressInfo } from "node:net";
 import { createLogger } from "../../log/logger.js";
 import {
   ERROR_TYPES,
@@ -67,15 +68,18 @@ export async function runTelemetryExtension(): Promise<never> {
     }
   };
 
+  let port = settings.port;
   try {
-    await startTelemetryListener(
+    const server = await startTelemetryListener(
       settings.port,
       (events) => {
         for (const event of events) records.accept(event);
         maybeFlush();
       },
       logger,
+      !settings.portSet,
     );
+    port = (server.address() as AddressInfo).port;
   } catch (error) {
     return failInit(
       `cannot listen on 127.0.0.1:${settings.port} (${reasonOf(error)}); set LAMBDA_BASE_TELEMETRY_PORT`,
@@ -89,7 +93,7 @@ export async function runTelemetryExtension(): Promise<never> {
         maxBytes: TELEMETRY_BUFFERING.maxBytes.min,
         timeoutMs: settings.bufferMs,
       },
-      destinationUri: `http://${SANDBOX_HOSTNAME}:${settings.port}/`,
+      destinationUri: `http://${SANDBOX_HOSTNAME}:${port}/`,
     })
     .catch((error: unknown) => ({ status: 0, body: reasonOf(error) }));
   if (subscription.status !== 200) {

@@ -14,6 +14,8 @@ export const TELEMETRY_ENV = {
 export interface TelemetrySettings {
   /** 127.0.0.1:port receives the Telemetry API's batches */
   port: number;
+  /** the port was set, rather than the default: no fallback to another one */
+  portSet: boolean;
   /** records are POSTed here in batches; absent: EMF lines on stdout */
   endpoint?: string;
   batchSize: number;
@@ -34,6 +36,7 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings
   }
   return {
     port: portSetting(env, TELEMETRY_ENV.port, 4243, RESERVED_TELEMETRY_PORT),
+    portSet: Boolean(env[TELEMETRY_ENV.port]),
     ...(endpoint ? { endpoint } : {}),
     batchSize: integerSetting(env, TELEMETRY_ENV.batchSize, 10, { min: 1, max: 1000 }),
     flushMs: integerSetting(env, TELEMETRY_ENV.flushMs, 10_000, { min: 0, max: 900_000 }),
