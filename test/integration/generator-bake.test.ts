@@ -60,7 +60,7 @@ describe("docker buildx bake on the generated files builds the family offline", 
   );
 
   it.each([20, 22, 24])(
-    "the Node %i base is at most 10 MB larger than node:%i-bookworm-slim and runs as non-root",
+    "the Node %i base is at most 10 MB larger than its bookworm-slim Node image and runs as non-root",
     (major) => {
       const base = JSON.parse(docker("image", "inspect", `acme-test/lambda-base:${major}`))[0];
       const slim = JSON.parse(docker("image", "inspect", `node:${major}-bookworm-slim`))[0];
