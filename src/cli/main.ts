@@ -5,6 +5,7 @@ import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInspect } from "./inspect-command.js";
 import { registerLayer } from "./layer-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
   registerLayer(program, setExitCode);
+  registerInspect(program, setExitCode);
 
   try {
     await program.parseAsync(argv);

@@ -45,7 +45,7 @@ export async function buildLayers(
   const findings: LimitFinding[] = [];
   for (const item of items) {
     options.logger.info(`packaging ${item.type} "${item.name}"`);
-    const staged = await stageLayer(config, item);
+    const staged = await stageLayer(item);
     try {
       const summary = await writeReproducibleZip(
         staged.dir,

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
-import type { LambdaBaseConfig, SharedLibrary } from "../config/types.js";
+import type { SharedLibrary } from "../config/types.js";
 import { SystemError } from "../errors.js";
 import { extractLayerZip } from "../generate/layer-zip.js";
 import { PLACE_LIBRARY_MJS } from "../generate/runtime-scripts.js";
@@ -40,7 +40,7 @@ export interface StagedLayer {
  * generate/dockerfiles.ts), so that zip functions and image functions run the
  * same files.
  */
-export async function stageLayer(config: LambdaBaseConfig, item: LayerItem): Promise<StagedLayer> {
+export async function stageLayer(item: LayerItem): Promise<StagedLayer> {
   const scratch = mkdtempSync(join(tmpdir(), "lambda-base-layer-"));
   const dir = join(scratch, "opt");
   const dispose = () => rmSync(scratch, { recursive: true, force: true });
