@@ -3,6 +3,7 @@ import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
+import { registerAdvise } from "./advise-command.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
 import { registerInspect } from "./inspect-command.js";
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBuild(program, setExitCode);
   registerLayer(program, setExitCode);
   registerInspect(program, setExitCode);
+  registerAdvise(program);
 
   try {
     await program.parseAsync(argv);
