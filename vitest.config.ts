@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 const IMAGE_BUILDS = [
   "test/integration/generator-bake.test.ts",
   "test/integration/builder.test.ts",
+  "test/integration/layers-images.test.ts",
   "test/integration/extensions-image.test.ts",
 ];
 

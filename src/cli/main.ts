@@ -3,8 +3,11 @@ import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
+import { registerAdvise } from "./advise-command.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInspect } from "./inspect-command.js";
+import { registerLayer } from "./layer-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +49,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
+  registerLayer(program, setExitCode);
+  registerInspect(program, setExitCode);
+  registerAdvise(program);
 
   try {
     await program.parseAsync(argv);

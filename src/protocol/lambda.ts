@@ -71,6 +71,34 @@ export const LIMITS = {
   logTailBytes: 4096,
   /** One full vCPU at this much memory. */
   memoryMbPerVcpu: 1769,
+  /** Layers one zip function can use. */
+  layersPerFunction: 5,
+  /** A zip function and all its layers, unzipped: 250 MB. */
+  zipUnzippedBytes: 250 * 1024 * 1024,
+  /** A .zip uploaded straight through the Lambda API (larger ones go through S3): 50 MB. */
+  directUploadZipBytes: 50 * 1024 * 1024,
+  /** A container image, uncompressed, all layers included: 10 GB. */
+  imageBytes: 10 * 1024 * 1024 * 1024,
+} as const;
+
+/** Where a layer's content lands: the zip's root is /opt. */
+export const LAYER_PATHS = {
+  root: "/opt",
+  /** CommonJS packages every Node.js runtime resolves (through NODE_PATH). */
+  nodeModules: "nodejs/node_modules",
+  /** External extensions: every executable here starts before the runtime. */
+  extensions: "extensions",
+} as const;
+
+/** Media types and annotations of the image manifests Lambda reads (it accepts a single image manifest). */
+export const IMAGE_MEDIA_TYPES = {
+  ociIndex: "application/vnd.oci.image.index.v1+json",
+  dockerManifestList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  ociManifest: "application/vnd.oci.image.manifest.v1+json",
+  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
+  /** BuildKit marks provenance and SBOM manifests with this annotation inside an index. */
+  referenceType: "vnd.docker.reference.type",
+  attestationManifest: "attestation-manifest",
 } as const;
 
 /** Shutdown budgets: none without extensions, 500 ms with internal, 2,000 ms with external ones. */

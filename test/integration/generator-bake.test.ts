@@ -60,7 +60,7 @@ describe("docker buildx bake on the generated files builds the family offline", 
   );
 
   it.each([20, 22, 24])(
-    "the Node %i base is at most 10 MB larger than node:%i-bookworm-slim and runs as non-root",
+    "the Node %i base is at most 10 MB larger than its bookworm-slim Node image and runs as non-root",
     (major) => {
       const base = JSON.parse(docker("image", "inspect", `acme-test/lambda-base:${major}`))[0];
       const slim = JSON.parse(docker("image", "inspect", `node:${major}-bookworm-slim`))[0];
@@ -84,6 +84,47 @@ describe("docker buildx bake on the generated files builds the family offline", 
       expect(compilers).toBe("");
     },
   );
+
+  it("runs a baked external extension through init, INVOKE and SHUTDOWN inside the image", async () => {
+    const id = docker(
+      "run",
+      "-d",
+      "--label",
+      label,
+      "--read-only",
+      "--tmpfs",
+      "/tmp",
+      "-p",
+      "127.0.0.1:0:8080",
+      "acme-test/lambda-base-esm-22:22",
+    );
+    try {
+      const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
+      await expect
+        .poll(() => spawnSync("docker", ["logs", id], { encoding: "utf8" }).stderr, { timeout: 20_000 })
+        .toContain("listening on");
+      const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
+        method: "POST",
+        body: "{}",
+      });
+      const requestId = res.headers.get("x-amzn-requestid");
+      expect(res.status).toBe(200);
+      docker("stop", "-t", "10", id);
+      const logs = spawnSync("docker", ["logs", id], { encoding: "utf8" }).stdout;
+      const lines = logs.split("\n");
+      const at = (text: string) => lines.findIndex((line) => line.includes(text));
+      expect(at("[lifecycle-probe] registered for esm-22")).toBeGreaterThanOrEqual(0);
+      expect(at("EXTENSION\tName: lifecycle-probe\tState: Ready\tEvents: [INVOKE,SHUTDOWN]")).toBeGreaterThan(
+        at("[lifecycle-probe] registered"),
+      );
+      expect(at(`START RequestId: ${requestId}`)).toBeGreaterThan(at("State: Ready"));
+      expect(at(`[lifecycle-probe] INVOKE ${requestId}`)).toBeGreaterThan(at("START RequestId"));
+      expect(at("[lifecycle-probe] SHUTDOWN spindown")).toBeGreaterThan(at(`REPORT RequestId: ${requestId}`));
+      expect(JSON.parse(docker("inspect", id))[0].State.ExitCode).toBe(0);
+    } finally {
+      spawnSync("docker", ["rm", "-f", id]);
+    }
+  });
 
   it("rebuilds exactly one image layer after one handler file changes", () => {
     const image = "acme-test/lambda-base-esm-24:24";
