@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { BuiltinExtension } from "../config/types.js";
 import { SystemError, UserError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { extractLayerZip } from "./layer-zip.js";
@@ -103,18 +104,24 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
   }
 }
 
+/** The bundled executable of one of the toolkit's own extensions; a SystemError when the package was not built. */
+export function builtinExtensionBundle(builtin: BuiltinExtension): string {
+  const bundle = join(EXTENSION_BUNDLES, builtin);
+  if (!existsSync(bundle)) {
+    throw new SystemError(
+      "EXTENSION_BUNDLE_MISSING",
+      `${bundle} (the ${builtin} extension) is missing.`,
+      "run npm run build in the lambda-base package.",
+    );
+  }
+  return bundle;
+}
+
 /** Copies each built-in extension's bundle to where the Dockerfile COPYs it from, executable. */
 function prepareBuiltinExtensions(plan: Plan): void {
   for (const extension of plan.config.extensions) {
     if (!extension.builtin) continue;
-    const bundle = join(EXTENSION_BUNDLES, extension.builtin);
-    if (!existsSync(bundle)) {
-      throw new SystemError(
-        "EXTENSION_BUNDLE_MISSING",
-        `${bundle} (the ${extension.builtin} extension) is missing.`,
-        "run npm run build in the lambda-base package.",
-      );
-    }
+    const bundle = builtinExtensionBundle(extension.builtin);
     mkdirSync(dirname(extension.path), { recursive: true });
     copyFileSync(bundle, extension.path);
     chmodSync(extension.path, 0o755);

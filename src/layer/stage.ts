@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import type { SharedLibrary } from "../config/types.js";
 import { SystemError } from "../errors.js";
 import { extractLayerZip } from "../generate/layer-zip.js";
+import { builtinExtensionBundle } from "../generate/prepare.js";
 import { PLACE_LIBRARY_MJS } from "../generate/runtime-scripts.js";
 import { LAYER_PATHS } from "../protocol/lambda.js";
 import type { LayerItem } from "./items.js";
@@ -51,9 +52,16 @@ export async function stageLayer(item: LayerItem): Promise<StagedLayer> {
       const folder = extension.kind === "external" ? LAYER_PATHS.extensions : WRAPPERS_DIR;
       mkdirSync(join(dir, folder), { recursive: true });
       const target = join(dir, folder, extension.name);
-      copyFileSync(extension.path, target);
+      // A builtin is prepared under .lambda-base by generate; a layer build takes it from the bundle itself.
+      copyFileSync(extension.builtin ? builtinExtensionBundle(extension.builtin) : extension.path, target);
       // Lambda starts only executables; the base image's COPY keeps the mode, a zip must carry it.
       chmodSync(target, 0o755);
+      if (extension.environment) {
+        const settings = Object.keys(extension.environment).join(", ");
+        notes.push(
+          `set ${settings} on the function: a layer carries no environment (the base image sets them itself)`,
+        );
+      }
       if (extension.kind === "internal") {
         notes.push(
           `set AWS_LAMBDA_EXEC_WRAPPER=/opt/${WRAPPERS_DIR}/${extension.name} on the function (the base image sets it itself)`,
