@@ -9,20 +9,22 @@ import { ERROR_TYPES } from "../../protocol/lambda.js";
 import { ExtensionsApi, extensionName } from "../shared/extensions-api.js";
 import { reasonOf } from "../shared/http.js";
 import { SecretCache } from "./cache.js";
-import { SecretsManagerSource } from "./secrets-manager.js";
 import { startSecretsServer } from "./server.js";
 import { readSecretsSettings, type SourceSetting } from "./settings.js";
 import { EnvSource, FileSource, type SecretSource } from "./sources.js";
 import { establishToken } from "./token.js";
 
-function sourceFor(setting: SourceSetting): SecretSource {
+async function sourceFor(setting: SourceSetting): Promise<SecretSource> {
   switch (setting.kind) {
     case "file":
       return new FileSource(setting.path);
     case "env":
       return new EnvSource(setting.prefix);
-    case "secretsmanager":
+    case "secretsmanager": {
+      // Loaded only when used: the AWS SDK is most of this file, and evaluating it adds to every cold start.
+      const { SecretsManagerSource } = await import("./secrets-manager.js");
       return new SecretsManagerSource(setting);
+    }
   }
 }
 
@@ -49,7 +51,7 @@ export async function runSecretsExtension(): Promise<never> {
   let source: SecretSource;
   try {
     settings = readSecretsSettings(process.env);
-    source = sourceFor(settings.source);
+    source = await sourceFor(settings.source);
   } catch (error) {
     return failInit(reasonOf(error));
   }

@@ -105,7 +105,12 @@ export async function runTelemetryExtension(): Promise<never> {
   // Lambda freezes the environment between invokes; this timer only matters while it runs.
   setInterval(maybeFlush, Math.max(100, Math.min(settings.flushMs, 1000))).unref();
 
-  const shutdown = async (event: ShutdownEvent): Promise<never> => {
+  let shuttingDown: Promise<never> | undefined;
+  const shutdown = (event: ShutdownEvent): Promise<never> => {
+    shuttingDown ??= finish(event);
+    return shuttingDown;
+  };
+  const finish = async (event: ShutdownEvent): Promise<never> => {
     const deadline = Number.isFinite(event.deadlineMs)
       ? event.deadlineMs
       : Date.now() + SHUTDOWN_BUDGET_MS.external;
@@ -125,7 +130,17 @@ export async function runTelemetryExtension(): Promise<never> {
   });
 
   for (;;) {
-    const event = await api.next();
+    let event: Awaited<ReturnType<typeof api.next>>;
+    try {
+      event = await api.next();
+    } catch (error) {
+      if (shuttingDown) return shuttingDown;
+      // The Runtime API is gone (the platform died under us): still deliver what was recorded.
+      logger.warn(`the Extensions API failed (${reasonOf(error)}); delivering the records and stopping`);
+      delivery.add(records.takeAll());
+      await delivery.flushFinal(1000).catch(() => {});
+      process.exit(1);
+    }
     if (event.eventType === "SHUTDOWN") return shutdown(event);
     records.invoked(event.requestId);
     maybeFlush();
