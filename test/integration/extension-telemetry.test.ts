@@ -123,6 +123,19 @@ describe("telemetry extension under `lambda-base emulate`", () => {
     expect(warm!.InitDuration).toBeUndefined();
   });
 
+  it("a setting it cannot use fails init with Extension.InitError naming the variable", async () => {
+    const emu = await telemetryEmulator({ LAMBDA_BASE_TELEMETRY_PORT: "9001" });
+    const answer = await emu.invoke({ outcome: "success" });
+    await emu.stop();
+    expect(answer.headers.get("x-amz-function-error")).toBe("Unhandled");
+    expect(answer.json()).toMatchObject({
+      errorType: "Extension.InitError",
+      errorMessage: expect.stringContaining(
+        "LAMBDA_BASE_TELEMETRY_PORT=9001 is reserved by Lambda for the Runtime API",
+      ),
+    });
+  });
+
   it("two environments on one host: the second telemetry listener takes another port, both record", async () => {
     const emu = await startEmulator({
       handler: "outcome.handler",
