@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Delivery } from "../../src/extensions/telemetry/delivery.js";
 import { emfLine } from "../../src/extensions/telemetry/emf.js";
@@ -145,6 +147,42 @@ describe("telemetry records", () => {
     await delivery.flushFinal(500);
     expect(delivery.queued).toBe(0);
     expect(lines.at(-1)).toMatch(/^STDOUT \{"_aws"/);
+  });
+
+  it("POSTs the queue in batches of the configured size, oldest first", async () => {
+    const sizes: number[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        sizes.push((JSON.parse(body) as unknown[]).length);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const delivery = new Delivery({
+      endpoint: `http://127.0.0.1:${port}/`,
+      batchSize: 2,
+      namespace: "LambdaBase",
+      logger: createLogger({ write: () => {} }),
+    });
+    delivery.add(
+      Array.from({ length: 5 }, (_, i) => ({
+        requestId: `r${i}`,
+        ...fn,
+        startTime: at(i),
+        coldStart: i === 0,
+        status: "success",
+        complete: true,
+      })),
+    );
+    await delivery.flush(2000);
+    server.close();
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(delivery.queued).toBe(0);
   });
 
   it("refuses settings it cannot use, naming the variable", () => {

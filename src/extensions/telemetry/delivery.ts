@@ -14,6 +14,8 @@ const MAX_QUEUED = 10_000;
 
 export interface DeliveryOptions {
   endpoint?: string;
+  /** records per POST; all queued at once when absent */
+  batchSize?: number;
   namespace: string;
   logger: Logger;
   write?: (text: string) => void;
@@ -59,33 +61,37 @@ export class Delivery {
     this.writeEmf(records);
   }
 
+  /** POSTs batches of at most batchSize records, oldest first, until the queue is empty, one fails, or time is up. */
   private async sendQueued(timeoutMs: number): Promise<void> {
-    if (this.queue.length === 0) return;
     const { endpoint } = this.options;
     if (!endpoint) {
       this.writeEmf(this.queue.splice(0));
       return;
     }
-    const batch = this.queue.slice();
-    try {
-      const answer = await httpCall(endpoint, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(batch),
-        timeoutMs,
-      });
-      if (answer.status < 200 || answer.status > 299) throw new Error(`answered HTTP ${answer.status}`);
-      this.queue.splice(0, batch.length);
-      if (this.failing) this.options.logger.info(`${endpoint} accepts records again`);
-      this.failing = false;
-    } catch (error) {
-      // One warning per failing streak: a dead endpoint must not flood the function's log.
-      if (!this.failing) {
-        this.options.logger.warn(
-          `could not send ${batch.length} records to ${endpoint} (${reasonOf(error)}); keeping them for the next flush`,
-        );
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      const batch = this.queue.slice(0, this.options.batchSize ?? this.queue.length);
+      try {
+        const answer = await httpCall(endpoint, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(batch),
+          timeoutMs: Math.max(1, deadline - Date.now()),
+        });
+        if (answer.status < 200 || answer.status > 299) throw new Error(`answered HTTP ${answer.status}`);
+        this.queue.splice(0, batch.length);
+        if (this.failing) this.options.logger.info(`${endpoint} accepts records again`);
+        this.failing = false;
+      } catch (error) {
+        // One warning per failing streak: a dead endpoint must not flood the function's log.
+        if (!this.failing) {
+          this.options.logger.warn(
+            `could not send ${batch.length} records to ${endpoint} (${reasonOf(error)}); keeping them for the next flush`,
+          );
+        }
+        this.failing = true;
+        return;
       }
-      this.failing = true;
     }
   }
 

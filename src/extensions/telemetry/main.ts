@@ -51,6 +51,7 @@ export async function runTelemetryExtension(): Promise<never> {
   const records = new InvokeRecords(registration);
   const delivery = new Delivery({
     namespace: settings.namespace,
+    batchSize: settings.batchSize,
     logger,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   });
