@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-const IMAGE_BUILDS = ["test/integration/generator-bake.test.ts", "test/integration/builder.test.ts"];
+const IMAGE_BUILDS = [
+  "test/integration/generator-bake.test.ts",
+  "test/integration/builder.test.ts",
+  "test/integration/example-family.test.ts",
+  "test/integration/init.test.ts",
+];
 
 // Three tiers, run one after the other: unit tests need no engine and finish in
 // seconds; integration tests start real processes and a real engine; image
