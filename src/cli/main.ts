@@ -5,6 +5,7 @@ import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInit } from "./init-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  registerInit(program);
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
 
