@@ -132,3 +132,23 @@ describe("example function long-job, near its deadline", () => {
     }
   });
 });
+
+describe("the README's walk-through: a team's own Dockerfile FROM org/lambda-base:22", () => {
+  it("builds with no network and answers through the shared libraries of the base", async () => {
+    const tag = `example-test/team-function-${process.pid}:22`;
+    docker("build", "-q", "--network", "none", "-t", tag, `${repoRoot}docs/examples/team-function`);
+    const container = await FunctionContainer.start(tag, label);
+    try {
+      // The same request as the README's curl line.
+      expect((await container.invoke({ body: '{"name":"Ada"}' })).body).toEqual({
+        statusCode: 200,
+        headers: { "content-type": "application/json" },
+        body: '{"greeting":"Hello, Ada!"}',
+      });
+      expect((await container.invoke({ body: "Ada" })).body).toMatchObject({ statusCode: 400 });
+    } finally {
+      container.remove();
+      docker("rmi", tag);
+    }
+  });
+});
