@@ -34,6 +34,12 @@ describe("lambda-base init from the command line", () => {
     expect(readdirSync(dir)).toEqual(["package.json"]);
   });
 
+  it("is what generate suggests in a folder without a config", () => {
+    const empty = lambdaBase(["generate"], mkdtempSync(join(tmpdir(), "lb-init-cli-")));
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain("hint: run `lambda-base init` to scaffold a project");
+  });
+
   it("exits 2 for an image name Docker would refuse", () => {
     const dir = mkdtempSync(join(tmpdir(), "lb-init-cli-"));
     const refused = lambdaBase(["init", "--image", "Acme/Base"], dir);
