@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 const IMAGE_BUILDS = [
   "test/integration/generator-bake.test.ts",
   "test/integration/builder.test.ts",
+  "test/integration/example-family.test.ts",
+  "test/integration/init.test.ts",
   "test/integration/layers-images.test.ts",
   "test/integration/extensions-image.test.ts",
 ];

@@ -6,6 +6,7 @@ import { describeError, LambdaBaseError } from "../errors.js";
 import { registerAdvise } from "./advise-command.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInit } from "./init-command.js";
 import { registerInspect } from "./inspect-command.js";
 import { registerLayer } from "./layer-command.js";
 
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  registerInit(program);
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
   registerLayer(program, setExitCode);

@@ -1,8 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, invokeImage, removeLabelled, removeTestImages } from "../helpers/containers.js";
+import {
+  docker,
+  expectExtensionLifecycle,
+  invokeImage,
+  invokeThenStop,
+  removeLabelled,
+  removeTestImages,
+} from "../helpers/containers.js";
+import { repoRoot } from "../helpers/emulator-process.js";
 import { copyFamily, lambdaBase, writeGreetingLayer } from "../helpers/family.js";
 
 const label = `lambda-base.test=generator-${process.pid}`;
@@ -21,6 +29,16 @@ function bake(...targets: string[]) {
 beforeAll(() => {
   dir = copyFamily();
   writeGreetingLayer(dir);
+  // One external extension baked in, to follow the Extensions API inside an image.
+  cpSync(`${repoRoot}test/fixtures/extensions/lifecycle-probe`, join(dir, "extensions/lifecycle-probe"));
+  const config = join(dir, "lambda-base.yaml");
+  writeFileSync(
+    config,
+    readFileSync(config, "utf8").replace(
+      "extensions:\n",
+      "extensions:\n  - name: lifecycle-probe\n    path: extensions/lifecycle-probe\n",
+    ),
+  );
   const generated = lambdaBase(["generate"], dir);
   expect(generated.status, generated.stderr).toBe(0);
   bake();
@@ -86,44 +104,9 @@ describe("docker buildx bake on the generated files builds the family offline", 
   );
 
   it("runs a baked external extension through init, INVOKE and SHUTDOWN inside the image", async () => {
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      label,
-      "--read-only",
-      "--tmpfs",
-      "/tmp",
-      "-p",
-      "127.0.0.1:0:8080",
-      "acme-test/lambda-base-esm-22:22",
-    );
-    try {
-      const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
-      await expect
-        .poll(() => spawnSync("docker", ["logs", id], { encoding: "utf8" }).stderr, { timeout: 20_000 })
-        .toContain("listening on");
-      const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
-        method: "POST",
-        body: "{}",
-      });
-      const requestId = res.headers.get("x-amzn-requestid");
-      expect(res.status).toBe(200);
-      docker("stop", "-t", "10", id);
-      const logs = spawnSync("docker", ["logs", id], { encoding: "utf8" }).stdout;
-      const lines = logs.split("\n");
-      const at = (text: string) => lines.findIndex((line) => line.includes(text));
-      expect(at("[lifecycle-probe] registered for esm-22")).toBeGreaterThanOrEqual(0);
-      expect(at("EXTENSION\tName: lifecycle-probe\tState: Ready\tEvents: [INVOKE,SHUTDOWN]")).toBeGreaterThan(
-        at("[lifecycle-probe] registered"),
-      );
-      expect(at(`START RequestId: ${requestId}`)).toBeGreaterThan(at("State: Ready"));
-      expect(at(`[lifecycle-probe] INVOKE ${requestId}`)).toBeGreaterThan(at("START RequestId"));
-      expect(at("[lifecycle-probe] SHUTDOWN spindown")).toBeGreaterThan(at(`REPORT RequestId: ${requestId}`));
-      expect(JSON.parse(docker("inspect", id))[0].State.ExitCode).toBe(0);
-    } finally {
-      spawnSync("docker", ["rm", "-f", id]);
-    }
+    const run = await invokeThenStop("acme-test/lambda-base-esm-22:22", label);
+    expectExtensionLifecycle(run.stdout, "lifecycle-probe", run.requestId, "esm-22");
+    expect(run.exitCode).toBe(0);
   });
 
   it("rebuilds exactly one image layer after one handler file changes", () => {

@@ -4,7 +4,14 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, removeLabelled, removeTestImages } from "../helpers/containers.js";
+import {
+  docker,
+  expectExtensionLifecycle,
+  invokeThenStop,
+  removeLabelled,
+  removeTestImages,
+} from "../helpers/containers.js";
+import { repoRoot } from "../helpers/emulator-process.js";
 import { copyFamily, lambdaBase, writeFile, writeGreetingLayer } from "../helpers/family.js";
 
 const LABEL = "dev.lambda-base.test=layers-helper";
@@ -154,8 +161,36 @@ describe("layer zips carry what the base image bakes into /opt", () => {
     );
   });
 
-  // The emulator on this branch does not start /opt/extensions yet (the lead is adding the Extensions API on main).
-  it.todo("the extension runs under the emulator from /opt/extensions through init, invoke and shutdown");
+  it("an extension layer's executable runs under the image's emulator from /opt/extensions through init, INVOKE and SHUTDOWN", async () => {
+    // The family already has 5 layers (Lambda's most), so the probe extension's layer comes from a config of its own.
+    writeFile(
+      join(dir, "extensions/lifecycle-probe"),
+      readFileSync(`${repoRoot}test/fixtures/extensions/lifecycle-probe`, "utf8"),
+    );
+    writeFileSync(
+      join(dir, "probe.yaml"),
+      `image: ${REPO}\nnode: [22]\nextensions:\n  - name: lifecycle-probe\n    path: extensions/lifecycle-probe\nfunctions:\n  - name: esm-22\n    path: functions/esm-22\n    handler: index.handler\n    node: 22\n`,
+    );
+    const built = lambdaBase(["layer", "build", "-c", "probe.yaml", "--out", "probe-layers", "--json"], dir);
+    expect(built.status, built.stderr).toBe(0);
+    const file = (JSON.parse(built.stdout) as { layers: Array<{ name: string; file: string }> }).layers.find(
+      (l) => l.name === "lifecycle-probe",
+    )!.file;
+    const extracted = mkdtempSync(join(tmpdir(), "lb-ext-layer-"));
+    execFileSync("unzip", ["-q", "-o", join(dir, "probe-layers", file), "-d", extracted]);
+    execFileSync("chmod", ["-R", "a+rX", extracted]);
+    try {
+      // The layer's extensions/ replaces the image's own /opt/extensions, as a layer would provide it.
+      const run = await invokeThenStop(`${REPO}-esm-22:22`, LABEL, [
+        "-v",
+        `${join(extracted, "extensions")}:/opt/extensions:ro`,
+      ]);
+      expectExtensionLifecycle(run.stdout, "lifecycle-probe", run.requestId, "esm-22");
+      expect(run.stdout).not.toContain("hello-ext");
+    } finally {
+      rmSync(extracted, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("lambda-base inspect on a built function image", () => {
