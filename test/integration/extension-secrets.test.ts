@@ -138,6 +138,30 @@ describe("secrets extension under `lambda-base emulate`", () => {
     expectNoSecretInLogs(emu);
   });
 
+  it("an unreachable Secrets Manager endpoint (stand-in port with no listener) fails init naming the secret and the endpoint", async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const emu = await startEmulator({
+      handler: "read-secret.handler",
+      args: ["--extensions-dir", bundledExtensionsDir("secrets")],
+      env: await secretsEnv({
+        LAMBDA_BASE_SECRETS: "db-password",
+        LAMBDA_BASE_SECRETS_ENDPOINT: endpoint,
+        AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
+        AWS_SECRET_ACCESS_KEY: "stand-in-secret-key",
+        AWS_REGION: "eu-west-1",
+      }),
+    });
+    const answer = await emu.invoke({ secret: "db-password" });
+    await emu.stop();
+    expect(answer.json()).toMatchObject({
+      errorType: "Extension.InitError",
+      errorMessage: expect.stringContaining(
+        `cannot load secret "db-password" from secretsmanager at ${endpoint}`,
+      ),
+    });
+    expect(answer.text).toContain("ECONNREFUSED");
+  });
+
   it("serves only requests with the per-environment token; the token file is private to the user", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lb-secrets-file-"));
     writeFileSync(join(dir, "secrets.json"), JSON.stringify({ "db-password": SECRETS["db-password"] }));
