@@ -114,7 +114,7 @@ for (const [label, names] of [
 }
 
 const table = [
-  `Extensions (${os.cpus().length} cores, Node ${process.version}, ${COLD} cold starts and ${WARM} sequential warm invokes each, noop handler, ${new Date().toISOString().slice(0, 10)}):`,
+  `Extensions (${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end, Node ${process.version}, ${COLD} cold starts and ${WARM} sequential warm invokes each, noop handler, ${new Date().toISOString().slice(0, 10)}):`,
   "",
   "| extensions | Init Duration median (ms) | warm invoke p50 (ms) | warm invoke p99 (ms) | SIGTERM to exit median (ms) |",
   "| --- | --- | --- | --- | --- |",
