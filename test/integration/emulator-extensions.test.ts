@@ -156,6 +156,8 @@ describe("Extensions API through `lambda-base emulate` with real extension proce
     expect(body.errorMessage).toContain("config-check");
     expect(body.errorMessage).toContain("Extension.ConfigInvalid");
     expect(body.errorMessage).toContain("the setting FOO is missing");
+    // It exits after reporting, as it should: that is not a crash.
+    expect(emu.stderr()).not.toContain("Extension.Crash");
     // Retried inside the invoke, as Lambda retries a failed init.
     expect([...emu.stdout().matchAll(/\[config-check\] REGISTERED/g)].length).toBe(2);
     await emu.stop();

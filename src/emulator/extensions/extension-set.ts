@@ -47,6 +47,8 @@ export class ExtensionSet {
   private initDone = false;
   private shuttingDown = false;
   private readonly registeredWaiters: Array<() => void> = [];
+  /** Extensions that reported an init or exit error: their exit that follows is expected, not a crash. */
+  private readonly reportedError = new Set<string>();
 
   constructor(
     private readonly dir: string,
@@ -274,6 +276,7 @@ export class ExtensionSet {
     res: ServerResponse,
   ): void {
     sendJson(res, 202, { status: "OK" });
+    this.reportedError.add(extension.name);
     const detail = errorDetail(body);
     const platformType = kind === "init" ? ERROR_TYPES.extensionInit : ERROR_TYPES.extensionExit;
     this.logger.warn(`extension ${extension.name} reported an ${kind} error`, { errorType });
@@ -298,7 +301,8 @@ export class ExtensionSet {
   }
 
   private onExit(launched: Launched, status: ExitStatus): void {
-    if (this.shuttingDown || !this.launched.has(launched.name)) return;
+    if (this.shuttingDown || !this.launched.has(launched.name) || this.reportedError.has(launched.name))
+      return;
     if (status.spawnError) {
       this.hooks.logLine(extensionLine(launched.name, "LaunchError", [], ERROR_TYPES.extensionLaunch));
       this.hooks.failed(
