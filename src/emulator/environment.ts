@@ -315,7 +315,15 @@ export class ExecutionEnvironment {
     });
   }
 
-  private initialize(limitMs: number, phase: "init" | "invoke" = "init"): Promise<InitOutcome> {
+  private async initialize(limitMs: number, phase: "init" | "invoke" = "init"): Promise<InitOutcome> {
+    const waitStart = Date.now();
+    while (this.resetting) await this.resetting;
+    // The 10 s of an init start with it; a retry inside an invoke keeps the invoke's deadline.
+    const waitedMs = phase === "invoke" ? Date.now() - waitStart : 0;
+    return this.initializeNow(limitMs - waitedMs, phase);
+  }
+
+  private initializeNow(limitMs: number, phase: "init" | "invoke"): Promise<InitOutcome> {
     if (this.phase === "stopped") {
       return Promise.resolve({
         ok: false,
@@ -614,7 +622,18 @@ export class ExecutionEnvironment {
    * subscribed to SHUTDOWN get the event (after the telemetry buffered so far)
    * and the rest of the 2,000 ms; then everything left is killed.
    */
-  async reset(reason: ShutdownReason): Promise<void> {
+  reset(reason: ShutdownReason): Promise<void> {
+    // The next init waits for every reset under way: its extensions must not meet the old ones (same ports, same names).
+    const resetting = Promise.all([this.resetting, this.shutdownProcesses(reason)]).then(() => {
+      if (this.resetting === resetting) this.resetting = undefined;
+    });
+    this.resetting = resetting;
+    return resetting;
+  }
+  /** The reset still under way, if any (an extension crash or a runtime exit between invokes starts one unawaited). */
+  private resetting: Promise<void> | undefined;
+
+  private async shutdownProcesses(reason: ShutdownReason): Promise<void> {
     const extensions = this.extensions;
     this.extensions = undefined;
     if (this.phase !== "stopped") this.phase = "cold";

@@ -244,12 +244,17 @@ export class ExtensionSet {
    */
   async shutdown(event: { shutdownReason: string; deadlineMs: number }): Promise<void> {
     this.shuttingDown = true;
+    const told = new Set<string>();
     for (const extension of this.byId.values()) {
       if (!extension.external || !extension.events.has("SHUTDOWN")) continue;
       extension.busy = true;
       extension.queue.push(Buffer.from(JSON.stringify({ eventType: "SHUTDOWN", ...event })));
       this.flush(extension);
+      told.add(extension.name);
     }
+    // A process that gets no SHUTDOWN event (not subscribed, or never registered) cannot know it should
+    // exit: it gets SIGTERM now rather than holding the shutdown for the whole budget; SIGKILL follows at the deadline.
+    for (const launched of this.launched.values()) if (!told.has(launched.name)) launched.process.terminate();
     const processes = [...this.launched.values()].map((l) => l.process);
     const waitMs = Math.max(0, event.deadlineMs - Date.now());
     await Promise.race([
@@ -332,7 +337,10 @@ function parseEvents(body: Buffer): Set<ExtensionEventType> | string {
   } catch {
     return 'the register body is not JSON; send {"events":["INVOKE","SHUTDOWN"]}.';
   }
-  const events = (parsed as { events?: unknown })?.events ?? [];
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return 'the register body must be a JSON object: {"events":["INVOKE","SHUTDOWN"]}.';
+  }
+  const events = (parsed as { events?: unknown }).events ?? [];
   if (!Array.isArray(events)) return '"events" must be a list of INVOKE and SHUTDOWN.';
   const set = new Set<ExtensionEventType>();
   for (const event of events) {
