@@ -111,9 +111,11 @@ export class ExecutionEnvironment {
     private readonly config: EmulatorConfig,
     private readonly logger: Logger,
     private readonly sink: LogSink,
+    /** Every port the emulator listens on (shared by its environments); filled in as each server listens. */
+    private readonly emulatorPorts: Set<number> = new Set(),
   ) {
     this.memory = new MemoryMeter(config.memoryMb);
-    this.telemetry = new Telemetry(logger);
+    this.telemetry = new Telemetry(logger, emulatorPorts);
     this.routes.push(
       extensionsApiRoute({ extensions: () => this.extensions, telemetry: () => this.telemetry }),
     );
@@ -147,6 +149,7 @@ export class ExecutionEnvironment {
     await listenOn(server, host, wanted, "--runtime-api-address");
     this.server = server;
     const bound = server.address() as AddressInfo;
+    this.emulatorPorts.add(bound.port);
     this.address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
   }
 

@@ -17,7 +17,11 @@ export class Telemetry {
   private backlog: TelemetryRecord[] | undefined;
   private readonly partial = new Map<string, string>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The ports the emulator listens on; no destination may use them. */
+    private readonly emulatorPorts: ReadonlySet<number> = new Set(),
+  ) {}
 
   get subscribers(): number {
     return this.dispatchers.size;
@@ -29,7 +33,7 @@ export class Telemetry {
     body: Buffer,
     res: ServerResponse,
   ): void {
-    const subscription = parseSubscription(body, api);
+    const subscription = parseSubscription(body, api, this.emulatorPorts);
     if (typeof subscription === "string") {
       this.logger.warn(`extension ${extension.name} sent an invalid ${api} subscription: ${subscription}`);
       sendJson(res, 400, { errorType: "ValidationError", errorMessage: subscription });
