@@ -226,6 +226,43 @@ describe("Telemetry API QA: destinations and batching", () => {
   });
 });
 
+describe("Telemetry API QA: a receiver on the IPv6 loopback", () => {
+  it("delivers to a receiver listening on `localhost` where that name is ::1 (as in Debian images), trying 127.0.0.1 first", async () => {
+    const port = await freePort();
+    const file = join(mkdtempSync(join(tmpdir(), "lb-tel-qa-")), "batches.jsonl");
+    const dir = extensionsDir({
+      receiver: {
+        // `listen(port, "localhost")` binds ::1 only inside node:*-bookworm images.
+        EXT_LISTEN_HOST: "::1",
+        EXT_LISTEN_PORT: String(port),
+        EXT_TELEMETRY_FILE: file,
+        EXT_SUBSCRIPTIONS: JSON.stringify([
+          {
+            ...subscription(port, { timeoutMs: 25 }),
+            destination: { protocol: "HTTP", URI: `http://localhost:${port}/telemetry` },
+          },
+        ]),
+      },
+    });
+    const emu = await startEmulator({ handler: "basic.handler", args: ["--extensions-dir", dir] });
+    const answer = await emu.invoke({});
+    const requestId = answer.headers.get("x-amzn-requestid")!;
+    // Before the fix every batch went to 127.0.0.1 only: refused, and warned about.
+    await until(
+      () =>
+        batchesIn(file)
+          .flatMap(recordsOf)
+          .some(
+            (r) =>
+              r.type === "platform.report" && (r.record as { requestId: string }).requestId === requestId,
+          ),
+      "the platform.report on ::1",
+    );
+    expect(emu.stderr()).not.toContain("could not be delivered");
+    await emu.stop();
+  });
+});
+
 describe("Extensions API QA: an internal extension registering from the function's own module", () => {
   it("answers register, duplicates, bodies that are not objects, SHUTDOWN for internal, and registration after init as the contract says", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lb-ext-qa-empty-"));

@@ -164,19 +164,38 @@ export class TelemetryDispatcher {
     return d.protocol === "HTTP" ? d.url.href : `tcp port ${d.port}`;
   }
 
-  private deliver(batch: TelemetryRecord[]): Promise<void> {
+  private async deliver(batch: TelemetryRecord[]): Promise<void> {
     const d = this.subscription.destination;
-    return d.protocol === "HTTP" ? postBatch(d.url, batch) : writeLines(d.port, batch);
+    const hosts = loopbackHosts(d.protocol === "HTTP" ? d.url.hostname : undefined);
+    for (const [i, host] of hosts.entries()) {
+      try {
+        await (d.protocol === "HTTP" ? postBatch(host, d.url, batch) : writeLines(host, d.port, batch));
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ECONNREFUSED" || i === hosts.length - 1) throw error;
+      }
+    }
   }
 }
 
-/** POSTs a JSON array; the sandbox's host name is this machine, so the connection goes to 127.0.0.1 (or ::1 when named so). */
-function postBatch(url: URL, batch: TelemetryRecord[]): Promise<void> {
+/**
+ * The addresses a destination is reached on: this machine's loopback only, never a lookup.
+ * A name (sandbox.localdomain, localhost, or a TCP port alone) tries 127.0.0.1, then ::1:
+ * in Debian images `localhost` is ::1 first, so `listen(port, "localhost")` binds ::1 only.
+ */
+function loopbackHosts(hostname: string | undefined): string[] {
+  if (hostname === "[::1]") return ["::1"];
+  if (hostname === "127.0.0.1") return ["127.0.0.1"];
+  return ["127.0.0.1", "::1"];
+}
+
+/** POSTs a JSON array to a loopback address; the Host header keeps the name the subscription gave. */
+function postBatch(host: string, url: URL, batch: TelemetryRecord[]): Promise<void> {
   const body = Buffer.from(JSON.stringify(batch));
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: url.hostname === "[::1]" ? "::1" : "127.0.0.1",
+        host,
         port: Number(url.port || 80),
         path: `${url.pathname}${url.search}`,
         method: "POST",
@@ -201,11 +220,11 @@ function postBatch(url: URL, batch: TelemetryRecord[]): Promise<void> {
   });
 }
 
-/** Writes newline-delimited JSON records to a TCP listener on 127.0.0.1. */
-function writeLines(port: number, batch: TelemetryRecord[]): Promise<void> {
+/** Writes newline-delimited JSON records to a TCP listener on a loopback address. */
+function writeLines(host: string, port: number, batch: TelemetryRecord[]): Promise<void> {
   const text = batch.map((item) => `${JSON.stringify(item)}\n`).join("");
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = connect({ host, port });
     socket.setTimeout(DELIVERY_TIMEOUT_MS, () =>
       socket.destroy(new Error(`no progress within ${DELIVERY_TIMEOUT_MS} ms`)),
     );
