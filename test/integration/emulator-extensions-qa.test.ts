@@ -45,10 +45,11 @@ function pidsOf(emu: RunningEmulator, name: string): number[] {
 }
 
 type Batch = { bytes: number; concurrent: number; body: string };
+/** The batches the receiver wrote; a line it is still appending (no newline yet) is not one yet. */
 const batchesIn = (file: string): Batch[] =>
   (existsSync(file) ? readFileSync(file, "utf8") : "")
     .split("\n")
-    .filter(Boolean)
+    .slice(0, -1)
     .map((line) => JSON.parse(line) as Batch);
 const recordsOf = (batch: Batch) =>
   JSON.parse(batch.body) as Array<{ type: string; record: string | Record<string, unknown> }>;
@@ -222,6 +223,57 @@ describe("Telemetry API QA: destinations and batching", () => {
     expect(lines().map((r) => Number((r.record as string).split(" ")[1]))).toEqual(
       Array.from({ length: 120 }, (_, i) => i),
     );
+    await emu.stop();
+  });
+});
+
+describe("Telemetry API QA: function output as records", () => {
+  const receiver = (port: number, file: string) =>
+    extensionsDir({
+      receiver: {
+        EXT_LISTEN_PORT: String(port),
+        EXT_TELEMETRY_FILE: file,
+        EXT_SUBSCRIPTIONS: JSON.stringify([subscription(port, { timeoutMs: 25 }, ["function"])]),
+      },
+    });
+
+  it("keeps multi-byte characters whole where the runtime's output is cut into pipe chunks", async () => {
+    const port = await freePort();
+    const file = join(mkdtempSync(join(tmpdir(), "lb-tel-qa-")), "batches.jsonl");
+    const emu = await startEmulator({
+      handler: "log-burst.handler",
+      args: ["--extensions-dir", receiver(port, file)],
+    });
+    const text = "é€".repeat(100);
+    expect((await emu.invoke({ n: 2000, text })).status).toBe(200);
+    const lines = () =>
+      batchesIn(file)
+        .flatMap(recordsOf)
+        .filter((r) => typeof r.record === "string" && r.record.startsWith("line "));
+    await until(() => lines().length === 2000, "all 2,000 lines");
+    // Before the fix about 1 line in 100 had U+FFFD where a 64 KiB chunk ended inside a character.
+    const damaged = lines().filter((r, i) => r.record !== `line ${i} ${text}`);
+    expect(damaged).toEqual([]);
+    await emu.stop();
+  });
+
+  it("delivers a line without a newline in pieces that fit a batch, instead of holding it whole", async () => {
+    const port = await freePort();
+    const file = join(mkdtempSync(join(tmpdir(), "lb-tel-qa-")), "batches.jsonl");
+    const emu = await startEmulator({
+      handler: "long-line.handler",
+      args: ["--extensions-dir", receiver(port, file), "--timeout", "30"],
+    });
+    expect((await emu.invoke({ mb: 8 })).status).toBe(200);
+    const pieces = () =>
+      batchesIn(file)
+        .flatMap(recordsOf)
+        .filter((r) => typeof r.record === "string" && r.record.startsWith("x"))
+        .map((r) => r.record as string);
+    await until(() => pieces().join("").length === 8 * 1024 * 1024, "all 8 MiB of the line");
+    // Before the fix: one 8 MiB record, past every maxBytes, and quadratic work while it grew.
+    expect(Math.max(...pieces().map((p) => p.length))).toBeLessThanOrEqual(65_536);
+    for (const batch of batchesIn(file)) expect(batch.bytes).toBeLessThanOrEqual(262_144);
     await emu.stop();
   });
 });
