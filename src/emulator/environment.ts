@@ -379,11 +379,17 @@ export class ExecutionEnvironment {
       const timer = setTimeout(
         () => {
           const waiting = [
-            ...extensions.unregistered().map((name) => `extension ${name} (not registered)`),
-            ...extensions.notReady().map((name) => `extension ${name}`),
+            ...extensions
+              .unregistered()
+              .map(
+                (name) =>
+                  `extension ${name} (not registered: an external extension registers with its file name, Lambda-Extension-Name: ${name})`,
+              ),
+            ...extensions.notReady().map((name) => `extension ${name} (registered, never called event/next)`),
             ...(this.runtimeReady ? [] : ["the runtime"]),
           ];
-          this.logger.debug(`init ran out of time waiting for ${waiting.join(", ")}`, { env: this.index });
+          // Warn, not debug: this is the only place that says why init hung.
+          this.logger.warn(`init ran out of time waiting for ${waiting.join(", ")}`, { env: this.index });
           done({
             ok: false,
             durationMs: performance.now() - this.initStartedAt,

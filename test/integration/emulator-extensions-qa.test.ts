@@ -123,6 +123,34 @@ describe("Extensions API QA: shutdown and re-init", () => {
   });
 });
 
+describe("Extensions API QA: an extension that registers under another name than its file", () => {
+  it("says which extension init was waiting for when it runs out of its 10 s", {
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-ext-qa-"));
+    // A common slip: the file is my-ext.sh, the extension registers as my-ext (so it is internal, and never "registered").
+    writeFileSync(
+      join(dir, "my-ext.sh"),
+      `#!/bin/sh\nEXT_NAME=my-ext EXT_EVENTS='["INVOKE"]' exec node ${probe}\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const emu = await startEmulator({
+      handler: "basic.handler",
+      args: ["--extensions-dir", dir, "--timeout", "1"],
+    });
+    const answer = await emu.invoke({});
+    expect(answer.json()).toMatchObject({ errorType: "Sandbox.Timedout" });
+    // Before the fix the user saw only "init did not finish within 10 s" (the detail was at debug level).
+    expect(emu.stderr()).toMatch(
+      /WARN .*init ran out of time waiting for extension my-ext\.sh \(not registered/,
+    );
+    expect(emu.stderr()).toContain("registers with its file name");
+    await emu.stop();
+  });
+});
+
 describe("Telemetry API QA: destinations and batching", () => {
   it("refuses destinations on the emulator's own ports (invoke endpoint, Runtime API) instead of invoking itself in a loop, and hosts outside the sandbox", async () => {
     const invokePort = await freePort();
