@@ -117,7 +117,11 @@ export class ExecutionEnvironment {
     this.memory = new MemoryMeter(config.memoryMb);
     this.telemetry = new Telemetry(logger, emulatorPorts);
     this.routes.push(
-      extensionsApiRoute({ extensions: () => this.extensions, telemetry: () => this.telemetry }),
+      extensionsApiRoute({
+        // During a reset the set being shut down still answers: an extension busy with an INVOKE gets its SHUTDOWN from its next call.
+        extensions: () => this.extensions ?? this.closingExtensions,
+        telemetry: () => this.telemetry,
+      }),
     );
     this.routes.push(
       runtimeApiRoute({
@@ -206,6 +210,18 @@ export class ExecutionEnvironment {
 
   /** Runs one invoke through its whole phase; resolves when the environment can take the next. */
   async invoke(inv: Invocation): Promise<void> {
+    const running = this.runInvoke(inv);
+    this.running = running;
+    try {
+      await running;
+    } finally {
+      if (this.running === running) this.running = undefined;
+    }
+  }
+  /** The invoke under way: a shutdown lets it print its REPORT (and publish its records) before SHUTDOWN. */
+  private running: Promise<void> | undefined;
+
+  private async runInvoke(inv: Invocation): Promise<void> {
     if (this.phase === "stopped") {
       inv.resolve(
         platformError(
@@ -620,7 +636,10 @@ export class ExecutionEnvironment {
     this.write("stdout", reportLine(report, platformFailure), inv);
     if (end.status === "timeout")
       this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
-    if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
+    // A shutdown under way resets the environment itself, with reason spindown.
+    if (this.isStopped()) {
+      // nothing: shutdown() waits for this invoke, then resets
+    } else if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
     else this.phase = "idle";
     inv.complete(report);
   }
@@ -645,6 +664,17 @@ export class ExecutionEnvironment {
   private async shutdownProcesses(reason: ShutdownReason): Promise<void> {
     const extensions = this.extensions;
     this.extensions = undefined;
+    if (extensions) this.closingExtensions = extensions;
+    try {
+      await this.stopProcesses(extensions, reason);
+    } finally {
+      if (this.closingExtensions === extensions) this.closingExtensions = undefined;
+    }
+  }
+  /** The extensions of the reset under way (the next init waits for it, so there is one at most). */
+  private closingExtensions: ExtensionSet | undefined;
+
+  private async stopProcesses(extensions: ExtensionSet | undefined, reason: ShutdownReason): Promise<void> {
     if (this.phase !== "stopped") this.phase = "cold";
     const external = extensions?.hasExternal ?? false;
     const budgetMs = external
@@ -677,13 +707,16 @@ export class ExecutionEnvironment {
   async shutdown(): Promise<void> {
     const inv = this.current;
     this.phase = "stopped";
-    inv?.resolve(
-      platformError(
-        ERROR_TYPES.exit,
-        `RequestId: ${inv.requestId} Error: the execution environment was shut down`,
-      ),
-    );
-    this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    const message = "the execution environment was shut down";
+    if (this.failStream(ERROR_TYPES.exit, message)) {
+      this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    } else if (this.resultStatus && inv?.resultSettled && this.onPhaseEnd) {
+      // The runtime has answered; only an extension was still at work: the invoke keeps its result.
+      this.endWithPostedResult(true);
+    } else {
+      inv?.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: ${message}`));
+      this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    }
     this.onInitDone?.({
       ok: false,
       durationMs: 0,
@@ -691,6 +724,14 @@ export class ExecutionEnvironment {
       errorType: ERROR_TYPES.exit,
       body: Buffer.alloc(0),
     });
+    // The invoke prints its END and REPORT and publishes platform.report; then the flush before SHUTDOWN carries them.
+    const running = this.running;
+    if (running) {
+      await Promise.race([
+        running,
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_BUDGET_MS.external).unref()),
+      ]);
+    }
     await this.reset("spindown");
     if (this.server) {
       this.server.closeAllConnections();

@@ -44,7 +44,7 @@ function pidsOf(emu: RunningEmulator, name: string): number[] {
   return [...emu.stdout().matchAll(new RegExp(`^\\[${name}\\] PID (\\d+)$`, "gm"))].map((m) => Number(m[1]));
 }
 
-type Batch = { bytes: number; concurrent: number; body: string };
+type Batch = { at: number; bytes: number; concurrent: number; body: string };
 /** The batches the receiver wrote; a line it is still appending (no newline yet) is not one yet. */
 const batchesIn = (file: string): Batch[] =>
   (existsSync(file) ? readFileSync(file, "utf8") : "")
@@ -119,6 +119,62 @@ describe("Extensions API QA: shutdown and re-init", () => {
           ),
       "the second invoke's platform.report",
     );
+    await emu.stop();
+  });
+});
+
+describe("Extensions API QA: stopping the emulator while an extension still works on an INVOKE", () => {
+  it("keeps the invoke's posted result in its REPORT and delivers its platform.report before SHUTDOWN (spindown)", async () => {
+    const port = await freePort();
+    const file = join(mkdtempSync(join(tmpdir(), "lb-tel-qa-")), "batches.jsonl");
+    const dir = extensionsDir({
+      slow: {
+        EXT_INVOKE_WORK_MS: "1000",
+        EXT_LISTEN_PORT: String(port),
+        EXT_TELEMETRY_FILE: file,
+        EXT_SUBSCRIPTIONS: JSON.stringify([subscription(port, { timeoutMs: 25 }, ["platform"])]),
+      },
+    });
+    const emu = await startEmulator({ handler: "basic.handler", args: ["--extensions-dir", dir] });
+    const answer = await emu.invoke({ a: 1 });
+    expect(answer.status).toBe(200);
+    const requestId = answer.headers.get("x-amzn-requestid")!;
+    // SIGTERM while the invoke phase waits for the extension's next.
+    expect((await emu.stop()).code).toBe(0);
+    // Before the fix: "Status: error  Error Type: Runtime.ExitError" for an invoke that succeeded, and no platform.report.
+    const report = await emu.report(requestId);
+    expect(report.status).toBe("success");
+    const reportBatch = batchesIn(file).find((b) =>
+      recordsOf(b).some(
+        (r) => r.type === "platform.report" && (r.record as { requestId: string }).requestId === requestId,
+      ),
+    );
+    expect(reportBatch).toBeDefined();
+    const shutdown = /^\[slow\] EVENT (\d+) \{"eventType":"SHUTDOWN","shutdownReason":"spindown"/m.exec(
+      emu.stdout(),
+    );
+    expect(shutdown).not.toBeNull();
+    expect(reportBatch!.at).toBeLessThanOrEqual(Number(shutdown![1]));
+  });
+});
+
+describe("Extensions API QA: an extension still busy with its INVOKE when the invoke times out", () => {
+  it("gets SHUTDOWN (timeout) from its next call during the reset instead of 403 UnknownExtensionIdentifier", async () => {
+    const dir = extensionsDir({ slow: { EXT_INVOKE_WORK_MS: "1500" } });
+    const emu = await startEmulator({
+      handler: "basic.handler",
+      args: ["--extensions-dir", dir, "--timeout", "1"],
+    });
+    const answer = await emu.invoke({});
+    // The caller has the function's answer; the invoke phase then runs past the deadline waiting for the extension.
+    expect(answer.status).toBe(200);
+    expect((await emu.report(answer.headers.get("x-amzn-requestid")!)).status).toBe("timeout");
+    await until(
+      () => emu.stdout().includes("[slow] EXITING"),
+      "the extension to get SHUTDOWN and exit",
+      5000,
+    );
+    expect(emu.stdout()).toMatch(/\[slow\] EVENT \d+ \{"eventType":"SHUTDOWN","shutdownReason":"timeout"/);
     await emu.stop();
   });
 });
