@@ -115,7 +115,8 @@ export class TelemetryDispatcher {
     if (!next) return;
     this.readyBytes -= next.bytes;
     const { batch, bytes } = next;
-    const reported = this.dropped.records > 0 && !this.failing ? { ...this.dropped } : undefined;
+    // Every batch carries the count of what was lost before it, until one is accepted: the first that gets through reports it.
+    const reported = this.dropped.records > 0 ? { ...this.dropped } : undefined;
     if (reported) batch.unshift(this.droppedRecord());
     this.sending = this.deliver(batch)
       .then(
