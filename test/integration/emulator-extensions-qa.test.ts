@@ -179,6 +179,26 @@ describe("Extensions API QA: an extension still busy with its INVOKE when the in
   });
 });
 
+describe("Extensions API QA: scripts whose interpreter cannot start", () => {
+  it("says why a script that exists gives 'no such file or directory': a missing #! interpreter, or Windows line endings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lb-ext-qa-"));
+    writeFileSync(join(dir, "a-missing"), "#!/nonexistent/sh\necho hi\n", { mode: 0o755 });
+    const crlf = mkdtempSync(join(tmpdir(), "lb-ext-qa-"));
+    writeFileSync(join(crlf, "b-crlf"), "#!/bin/sh\r\necho hi\r\n", { mode: 0o755 });
+    for (const [folder, hint] of [
+      [dir, "its #! interpreter /nonexistent/sh does not exist"],
+      [crlf, "Windows line endings"],
+    ] as const) {
+      const emu = await startEmulator({ handler: "basic.handler", args: ["--extensions-dir", folder] });
+      const answer = await emu.invoke({});
+      expect(answer.json()).toMatchObject({ errorType: "Extension.LaunchError" });
+      // Before the fix: only "fork/exec …: no such file or directory", about a file that is there.
+      expect(answer.text).toContain(hint);
+      await emu.stop();
+    }
+  });
+});
+
 describe("Extensions API QA: an extension that registers under another name than its file", () => {
   it("says which extension init was waiting for when it runs out of its 10 s", {
     timeout: 60_000,

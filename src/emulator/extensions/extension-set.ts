@@ -4,7 +4,7 @@ import type { Logger } from "../../log/logger.js";
 import { ERROR_TYPES, EXTENSION_HEADERS, type ExtensionEventType, LIMITS } from "../../protocol/lambda.js";
 import { sendJson } from "../runtime-api.js";
 import { describeExit, type ExitStatus, RuntimeProcess } from "../runtime-process.js";
-import { listExtensionFiles } from "./extension-files.js";
+import { explainMissingInterpreter, listExtensionFiles } from "./extension-files.js";
 
 /** One extension that registered (external: a process we started; internal: a thread of the runtime). */
 export interface Extension {
@@ -33,7 +33,7 @@ export interface ExtensionHooks {
   logLine(line: string): void;
 }
 
-type Launched = { name: string; process: RuntimeProcess; registered: boolean };
+type Launched = { name: string; path: string; process: RuntimeProcess; registered: boolean };
 
 /**
  * The extensions of one execution environment for one init: the external
@@ -74,7 +74,7 @@ export class ExtensionSet {
       const process = new RuntimeProcess([file.path], { env }, (stream, chunk) =>
         this.hooks.output(file.name, stream, chunk),
       );
-      const launched: Launched = { name: file.name, process, registered: false };
+      const launched: Launched = { name: file.name, path: file.path, process, registered: false };
       this.launched.set(file.name, launched);
       void process.exited.then((status) => this.onExit(launched, status));
     }
@@ -308,7 +308,9 @@ export class ExtensionSet {
       this.hooks.logLine(extensionLine(launched.name, "LaunchError", [], ERROR_TYPES.extensionLaunch));
       this.hooks.failed(
         ERROR_TYPES.extensionLaunch,
-        `Extension ${launched.name} could not be started: ${describeExit(status)}`,
+        `Extension ${launched.name} could not be started: ${describeExit(status)}${
+          status.spawnError.code === "ENOENT" ? explainMissingInterpreter(launched.path) : ""
+        }`,
       );
       return;
     }
