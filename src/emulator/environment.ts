@@ -636,11 +636,11 @@ export class ExecutionEnvironment {
     this.write("stdout", reportLine(report, platformFailure), inv);
     if (end.status === "timeout")
       this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
-    // A shutdown under way resets the environment itself, with reason spindown.
-    if (this.isStopped()) {
-      // nothing: shutdown() waits for this invoke, then resets
-    } else if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
-    else this.phase = "idle";
+    // A shutdown under way waits for this invoke and then resets the environment itself (reason spindown).
+    if (!this.isStopped()) {
+      if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
+      else this.phase = "idle";
+    }
     inv.complete(report);
   }
 
