@@ -31,9 +31,10 @@ export async function startEmulator(
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: "emulator" });
   const command = resolveBootstrap(config, logger);
   const effective = { ...config, command };
+  const emulatorPorts = new Set<number>();
   const environments = Array.from(
     { length: config.environments },
-    (_, i) => new ExecutionEnvironment(i, effective, logger, options.sink ?? stdSink),
+    (_, i) => new ExecutionEnvironment(i, effective, logger, options.sink ?? stdSink, emulatorPorts),
   );
   const pool = new EnvironmentPool(environments);
   let server: Server | undefined;
@@ -54,6 +55,7 @@ export async function startEmulator(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  emulatorPorts.add(port);
   const host = config.invokeAddress.host.includes(":")
     ? `[${config.invokeAddress.host}]`
     : config.invokeAddress.host;

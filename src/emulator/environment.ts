@@ -118,11 +118,17 @@ export class ExecutionEnvironment {
     private readonly config: EmulatorConfig,
     private readonly logger: Logger,
     private readonly sink: LogSink,
+    /** Every port the emulator listens on (shared by its environments); filled in as each server listens. */
+    private readonly emulatorPorts: Set<number> = new Set(),
   ) {
     this.memory = new MemoryMeter(config.memoryMb);
-    this.telemetry = new Telemetry(logger);
+    this.telemetry = new Telemetry(logger, emulatorPorts);
     this.routes.push(
-      extensionsApiRoute({ extensions: () => this.extensions, telemetry: () => this.telemetry }),
+      extensionsApiRoute({
+        // During a reset the set being shut down still answers: an extension busy with an INVOKE gets its SHUTDOWN from its next call.
+        extensions: () => this.extensions ?? this.closingExtensions,
+        telemetry: () => this.telemetry,
+      }),
     );
     this.routes.push(
       runtimeApiRoute({
@@ -154,6 +160,7 @@ export class ExecutionEnvironment {
     await listenOn(server, host, wanted, "--runtime-api-address");
     this.server = server;
     const bound = server.address() as AddressInfo;
+    this.emulatorPorts.add(bound.port);
     this.address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
   }
 
@@ -214,6 +221,18 @@ export class ExecutionEnvironment {
 
   /** Runs one invoke through its whole phase; resolves when the environment can take the next. */
   async invoke(inv: Invocation): Promise<void> {
+    const running = this.runInvoke(inv);
+    this.running = running;
+    try {
+      await running;
+    } finally {
+      if (this.running === running) this.running = undefined;
+    }
+  }
+  /** The invoke under way: a shutdown lets it print its REPORT (and publish its records) before SHUTDOWN. */
+  private running: Promise<void> | undefined;
+
+  private async runInvoke(inv: Invocation): Promise<void> {
     if (this.phase === "stopped") {
       inv.resolve(
         platformError(
@@ -326,7 +345,15 @@ export class ExecutionEnvironment {
     });
   }
 
-  private initialize(limitMs: number, phase: "init" | "invoke" = "init"): Promise<InitOutcome> {
+  private async initialize(limitMs: number, phase: "init" | "invoke" = "init"): Promise<InitOutcome> {
+    const waitStart = Date.now();
+    while (this.resetting) await this.resetting;
+    // The 10 s of an init start with it; a retry inside an invoke keeps the invoke's deadline.
+    const waitedMs = phase === "invoke" ? Date.now() - waitStart : 0;
+    return this.initializeNow(limitMs - waitedMs, phase);
+  }
+
+  private initializeNow(limitMs: number, phase: "init" | "invoke"): Promise<InitOutcome> {
     if (this.phase === "stopped") {
       return Promise.resolve({
         ok: false,
@@ -379,11 +406,17 @@ export class ExecutionEnvironment {
       const timer = setTimeout(
         () => {
           const waiting = [
-            ...extensions.unregistered().map((name) => `extension ${name} (not registered)`),
-            ...extensions.notReady().map((name) => `extension ${name}`),
+            ...extensions
+              .unregistered()
+              .map(
+                (name) =>
+                  `extension ${name} (not registered: an external extension registers with its file name, Lambda-Extension-Name: ${name})`,
+              ),
+            ...extensions.notReady().map((name) => `extension ${name} (registered, never called event/next)`),
             ...(this.runtimeReady ? [] : ["the runtime"]),
           ];
-          this.logger.debug(`init ran out of time waiting for ${waiting.join(", ")}`, { env: this.index });
+          // Warn, not debug: this is the only place that says why init hung.
+          this.logger.warn(`init ran out of time waiting for ${waiting.join(", ")}`, { env: this.index });
           done({
             ok: false,
             durationMs: performance.now() - this.initStartedAt,
@@ -614,8 +647,11 @@ export class ExecutionEnvironment {
     this.write("stdout", reportLine(report, platformFailure), inv);
     if (end.status === "timeout")
       this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
-    if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
-    else this.phase = "idle";
+    // A shutdown under way waits for this invoke and then resets the environment itself (reason spindown).
+    if (!this.isStopped()) {
+      if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
+      else this.phase = "idle";
+    }
     inv.complete(report);
   }
 
@@ -625,9 +661,31 @@ export class ExecutionEnvironment {
    * subscribed to SHUTDOWN get the event (after the telemetry buffered so far)
    * and the rest of the 2,000 ms; then everything left is killed.
    */
-  async reset(reason: ShutdownReason): Promise<void> {
+  reset(reason: ShutdownReason): Promise<void> {
+    // The next init waits for every reset under way: its extensions must not meet the old ones (same ports, same names).
+    const resetting = Promise.all([this.resetting, this.shutdownProcesses(reason)]).then(() => {
+      if (this.resetting === resetting) this.resetting = undefined;
+    });
+    this.resetting = resetting;
+    return resetting;
+  }
+  /** The reset still under way, if any (an extension crash or a runtime exit between invokes starts one unawaited). */
+  private resetting: Promise<void> | undefined;
+
+  private async shutdownProcesses(reason: ShutdownReason): Promise<void> {
     const extensions = this.extensions;
     this.extensions = undefined;
+    if (extensions) this.closingExtensions = extensions;
+    try {
+      await this.stopProcesses(extensions, reason);
+    } finally {
+      if (this.closingExtensions === extensions) this.closingExtensions = undefined;
+    }
+  }
+  /** The extensions of the reset under way (the next init waits for it, so there is one at most). */
+  private closingExtensions: ExtensionSet | undefined;
+
+  private async stopProcesses(extensions: ExtensionSet | undefined, reason: ShutdownReason): Promise<void> {
     if (this.phase !== "stopped") this.phase = "cold";
     const external = extensions?.hasExternal ?? false;
     const budgetMs = external
@@ -660,13 +718,16 @@ export class ExecutionEnvironment {
   async shutdown(): Promise<void> {
     const inv = this.current;
     this.phase = "stopped";
-    inv?.resolve(
-      platformError(
-        ERROR_TYPES.exit,
-        `RequestId: ${inv.requestId} Error: the execution environment was shut down`,
-      ),
-    );
-    this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    const message = "the execution environment was shut down";
+    if (this.failStream(ERROR_TYPES.exit, message)) {
+      this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    } else if (this.resultStatus && inv?.resultSettled && this.onPhaseEnd) {
+      // The runtime has answered; only an extension was still at work: the invoke keeps its result.
+      this.endWithPostedResult(true);
+    } else {
+      inv?.resolve(platformError(ERROR_TYPES.exit, `RequestId: ${inv.requestId} Error: ${message}`));
+      this.onPhaseEnd?.({ status: "error", errorType: ERROR_TYPES.exit, reset: true });
+    }
     this.onInitDone?.({
       ok: false,
       durationMs: 0,
@@ -674,6 +735,14 @@ export class ExecutionEnvironment {
       errorType: ERROR_TYPES.exit,
       body: Buffer.alloc(0),
     });
+    // The invoke prints its END and REPORT and publishes platform.report; then the flush before SHUTDOWN carries them.
+    const running = this.running;
+    if (running) {
+      await Promise.race([
+        running,
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_BUDGET_MS.external).unref()),
+      ]);
+    }
     await this.reset("spindown");
     if (this.server) {
       this.server.closeAllConnections();

@@ -49,6 +49,17 @@ export class RuntimeProcess {
     return this.child.pid;
   }
 
+  /** SIGTERM to the process group, without waiting. */
+  terminate(): void {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exitStatus) return;
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+
   /** SIGTERM, then SIGKILL to the whole tree once graceMs has passed (at once for 0). */
   async stop(graceMs: number): Promise<ExitStatus> {
     const pid = this.child.pid;

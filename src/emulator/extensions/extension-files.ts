@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface ExtensionFile {
@@ -45,4 +45,29 @@ export function listExtensionFiles(dir: string): {
     files.push({ name, path });
   }
   return { files, problems };
+}
+
+/**
+ * Why an executable that exists could not be started with ENOENT: the kernel means its #!
+ * interpreter. Returns a hint, or "" when the file gives none.
+ */
+export function explainMissingInterpreter(path: string): string {
+  const head = Buffer.alloc(256);
+  let length = 0;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      length = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
+  }
+  const firstLine = head.subarray(0, length).toString("utf8").split("\n")[0]!;
+  if (!firstLine.startsWith("#!")) return "";
+  if (firstLine.endsWith("\r"))
+    return " (the file has Windows line endings: its #! line ends in \\r; convert it with dos2unix)";
+  const interpreter = firstLine.slice(2).trim().split(/\s+/)[0] ?? "";
+  return ` (the file is there: its #! interpreter ${interpreter} does not exist${interpreter.startsWith("/") ? "" : "; use an absolute path"})`;
 }

@@ -4,7 +4,7 @@ import type { Logger } from "../../log/logger.js";
 import { ERROR_TYPES, EXTENSION_HEADERS, type ExtensionEventType, LIMITS } from "../../protocol/lambda.js";
 import { sendJson } from "../runtime-api.js";
 import { describeExit, type ExitStatus, RuntimeProcess } from "../runtime-process.js";
-import { listExtensionFiles } from "./extension-files.js";
+import { explainMissingInterpreter, listExtensionFiles } from "./extension-files.js";
 
 /** One extension that registered (external: a process we started; internal: a thread of the runtime). */
 export interface Extension {
@@ -33,7 +33,7 @@ export interface ExtensionHooks {
   logLine(line: string): void;
 }
 
-type Launched = { name: string; process: RuntimeProcess; registered: boolean };
+type Launched = { name: string; path: string; process: RuntimeProcess; registered: boolean };
 
 /**
  * The extensions of one execution environment for one init: the external
@@ -76,7 +76,7 @@ export class ExtensionSet {
       const process = new RuntimeProcess([file.path], { env }, (stream, chunk) =>
         this.hooks.output(file.name, stream, chunk),
       );
-      const launched: Launched = { name: file.name, process, registered: false };
+      const launched: Launched = { name: file.name, path: file.path, process, registered: false };
       this.launched.set(file.name, launched);
       void process.exited.then((status) => this.onExit(launched, status));
     }
@@ -246,12 +246,17 @@ export class ExtensionSet {
    */
   async shutdown(event: { shutdownReason: string; deadlineMs: number }): Promise<void> {
     this.shuttingDown = true;
+    const told = new Set<string>();
     for (const extension of this.byId.values()) {
       if (!extension.external || !extension.events.has("SHUTDOWN")) continue;
       extension.busy = true;
       extension.queue.push(Buffer.from(JSON.stringify({ eventType: "SHUTDOWN", ...event })));
       this.flush(extension);
+      told.add(extension.name);
     }
+    // A process that gets no SHUTDOWN event (not subscribed, or never registered) cannot know it should
+    // exit: it gets SIGTERM now rather than holding the shutdown for the whole budget; SIGKILL follows at the deadline.
+    for (const launched of this.launched.values()) if (!told.has(launched.name)) launched.process.terminate();
     const processes = [...this.launched.values()].map((l) => l.process);
     const waitMs = Math.max(0, event.deadlineMs - Date.now());
     await Promise.race([
@@ -307,7 +312,9 @@ export class ExtensionSet {
       this.hooks.logLine(extensionLine(launched.name, "LaunchError", [], ERROR_TYPES.extensionLaunch));
       this.hooks.failed(
         ERROR_TYPES.extensionLaunch,
-        `Extension ${launched.name} could not be started: ${describeExit(status)}`,
+        `Extension ${launched.name} could not be started: ${describeExit(status)}${
+          status.spawnError.code === "ENOENT" ? explainMissingInterpreter(launched.path) : ""
+        }`,
       );
       return;
     }
@@ -336,7 +343,10 @@ function parseEvents(body: Buffer): Set<ExtensionEventType> | string {
   } catch {
     return 'the register body is not JSON; send {"events":["INVOKE","SHUTDOWN"]}.';
   }
-  const events = (parsed as { events?: unknown })?.events ?? [];
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return 'the register body must be a JSON object: {"events":["INVOKE","SHUTDOWN"]}.';
+  }
+  const events = (parsed as { events?: unknown }).events ?? [];
   if (!Array.isArray(events)) return '"events" must be a list of INVOKE and SHUTDOWN.';
   const set = new Set<ExtensionEventType>();
   for (const event of events) {

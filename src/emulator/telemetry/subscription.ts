@@ -25,7 +25,11 @@ export interface Subscription {
 const LOCAL_HOSTS = new Set([SANDBOX_HOSTNAME, "localhost", "127.0.0.1", "[::1]"]);
 
 /** Checks a subscription body as the service does; returns the subscription or what is wrong with it. */
-export function parseSubscription(body: Buffer, api: "telemetry" | "logs"): Subscription | string {
+export function parseSubscription(
+  body: Buffer,
+  api: "telemetry" | "logs",
+  emulatorPorts: ReadonlySet<number> = new Set(),
+): Subscription | string {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
@@ -62,7 +66,7 @@ export function parseSubscription(body: Buffer, api: "telemetry" | "logs"): Subs
     bounds[key] = value;
   }
 
-  const destination = parseDestination(parsed.destination);
+  const destination = parseDestination(parsed.destination, emulatorPorts);
   if (typeof destination === "string") return destination;
   return {
     api,
@@ -75,7 +79,20 @@ export function parseSubscription(body: Buffer, api: "telemetry" | "logs"): Subs
   };
 }
 
-function parseDestination(value: unknown): Destination | string {
+/**
+ * Every destination is delivered to on this machine, where the emulator's own ports live too
+ * (on Lambda they are in another namespace): a batch POSTed to the invoke endpoint would invoke
+ * the function, whose records would invoke it again, without end.
+ */
+function checkPort(port: number, emulatorPorts: ReadonlySet<number>): string | undefined {
+  if (port === RESERVED_TELEMETRY_PORT) return `destination port ${port} is reserved for the Runtime API.`;
+  if (emulatorPorts.has(port)) {
+    return `destination port ${port} is one of the emulator's own ports (its invoke endpoint or a Runtime API); records sent there would come back into the emulator. Have the extension listen on another port.`;
+  }
+  return undefined;
+}
+
+function parseDestination(value: unknown, emulatorPorts: ReadonlySet<number>): Destination | string {
   if (!value || typeof value !== "object") {
     return `"destination" must be {"protocol":"HTTP","URI":"http://${SANDBOX_HOSTNAME}:PORT/PATH"} or {"protocol":"TCP","port":PORT}.`;
   }
@@ -91,8 +108,8 @@ function parseDestination(value: unknown): Destination | string {
     if (!LOCAL_HOSTS.has(url.hostname)) {
       return `destination.URI host ${url.hostname} is outside the sandbox; use ${SANDBOX_HOSTNAME}.`;
     }
-    const port = Number(url.port || 80);
-    if (port === RESERVED_TELEMETRY_PORT) return `destination port ${port} is reserved for the Runtime API.`;
+    const portProblem = checkPort(Number(url.port || 80), emulatorPorts);
+    if (portProblem) return portProblem;
     return { protocol: "HTTP", url };
   }
   if (destination.protocol === "TCP") {
@@ -100,7 +117,8 @@ function parseDestination(value: unknown): Destination | string {
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65_535) {
       return `destination.port ${JSON.stringify(port)} must be a port number.`;
     }
-    if (port === RESERVED_TELEMETRY_PORT) return `destination port ${port} is reserved for the Runtime API.`;
+    const portProblem = checkPort(port, emulatorPorts);
+    if (portProblem) return portProblem;
     return { protocol: "TCP", port };
   }
   return `destination.protocol ${JSON.stringify(destination.protocol)} must be HTTP or TCP.`;

@@ -1,8 +1,15 @@
 import type { ServerResponse } from "node:http";
+import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "../../log/logger.js";
 import { sendJson } from "../runtime-api.js";
 import { TelemetryDispatcher, type TelemetryRecord } from "./dispatcher.js";
 import { parseSubscription, type TelemetryType } from "./subscription.js";
+
+/**
+ * The longest function or extension record: longer lines are cut, so that one record (even in
+ * 4-byte characters) fits in a batch of the smallest maxBytes, 262,144.
+ */
+const MAX_RECORD_CHARS = 65_536 - 1024;
 
 /** Records kept from the start of init for extensions that subscribe during init. */
 const INIT_BACKLOG_LIMIT = 1000;
@@ -16,8 +23,13 @@ export class Telemetry {
   private readonly dispatchers = new Map<string, TelemetryDispatcher>();
   private backlog: TelemetryRecord[] | undefined;
   private readonly partial = new Map<string, string>();
+  private readonly decoders = new Map<string, StringDecoder>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The ports the emulator listens on; no destination may use them. */
+    private readonly emulatorPorts: ReadonlySet<number> = new Set(),
+  ) {}
 
   get subscribers(): number {
     return this.dispatchers.size;
@@ -29,7 +41,7 @@ export class Telemetry {
     body: Buffer,
     res: ServerResponse,
   ): void {
-    const subscription = parseSubscription(body, api);
+    const subscription = parseSubscription(body, api, this.emulatorPorts);
     if (typeof subscription === "string") {
       this.logger.warn(`extension ${extension.name} sent an invalid ${api} subscription: ${subscription}`);
       sendJson(res, 400, { errorType: "ValidationError", errorMessage: subscription });
@@ -64,15 +76,41 @@ export class Telemetry {
     this.publish({ time: new Date().toISOString(), type, record });
   }
 
-  /** Output of the function or an extension, one record per line. */
+  /**
+   * Output of the function or an extension, one record per line. A character cut between two
+   * pipe chunks is joined again; a line longer than MAX_RECORD_CHARS goes in pieces (only the
+   * new chunk is searched for newlines, so a long line costs no more than a short one).
+   */
   output(category: "function" | "extension", source: string, chunk: Buffer | string): void {
     if (this.dispatchers.size === 0 && !this.backlog) return;
     const key = `${category}:${source}`;
-    const text = (this.partial.get(key) ?? "") + chunk.toString();
-    const lines = text.split("\n");
-    this.partial.set(key, lines.pop()!);
-    for (const line of lines) {
-      if (line !== "") this.publish({ time: new Date().toISOString(), type: category, record: line });
+    let decoder = this.decoders.get(key);
+    if (!decoder) {
+      decoder = new StringDecoder("utf8");
+      this.decoders.set(key, decoder);
+    }
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    let rest = this.partial.get(key) ?? "";
+    let start = 0;
+    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
+      this.line(category, rest + text.slice(start, newline));
+      rest = "";
+      start = newline + 1;
+    }
+    rest += text.slice(start);
+    if (rest.length > MAX_RECORD_CHARS) {
+      // The whole pieces go now; the remainder waits for the rest of its line.
+      const whole = rest.length - (rest.length % MAX_RECORD_CHARS);
+      this.line(category, rest.slice(0, whole));
+      rest = rest.slice(whole);
+    }
+    this.partial.set(key, rest);
+  }
+
+  private line(category: "function" | "extension", text: string): void {
+    for (let at = 0; at < text.length; at += MAX_RECORD_CHARS) {
+      const piece = text.slice(at, at + MAX_RECORD_CHARS);
+      this.publish({ time: new Date().toISOString(), type: category, record: piece });
     }
   }
 
@@ -85,6 +123,7 @@ export class Telemetry {
       }
     }
     this.partial.clear();
+    this.decoders.clear();
     await Promise.race([
       Promise.all([...this.dispatchers.values()].map((d) => d.flush())),
       new Promise((resolve) => setTimeout(resolve, Math.max(0, budgetMs)).unref()),
@@ -96,6 +135,7 @@ export class Telemetry {
     for (const dispatcher of this.dispatchers.values()) dispatcher.close();
     this.dispatchers.clear();
     this.partial.clear();
+    this.decoders.clear();
     this.backlog = undefined;
   }
 
