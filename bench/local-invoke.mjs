@@ -20,7 +20,10 @@ async function startFloor() {
     req.on("end", () => res.end("{}"));
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    stop: () => new Promise((r) => server.close(r)),
+  };
 }
 
 const PATHS = [
@@ -43,7 +46,9 @@ export async function run() {
     try {
       for (let round = 0; round < ROUNDS; round++)
         for (const s of started)
-          s.rounds.push(await measure(s.peer.url, { callers, count: COUNT, warmup: round === 0 ? WARMUP : 50 }));
+          s.rounds.push(
+            await measure(s.peer.url, { callers, count: COUNT, warmup: round === 0 ? WARMUP : 50 }),
+          );
     } finally {
       for (const s of started) await s.peer.stop();
     }
@@ -54,7 +59,8 @@ export async function run() {
   const ours = (load) => rows.find((r) => r.load === load && r.name.startsWith("lambda-base"));
   const lines = rows.map((r) => {
     const o = ours(r.load);
-    const ratio = r === o ? "1" : `${fmt(o.p50 / r.p50)} / ${fmt(o.p99 / r.p99)} / ${fmt(o.perSecond / r.perSecond)}`;
+    const ratio =
+      r === o ? "1" : `${fmt(o.p50 / r.p50)} / ${fmt(o.p99 / r.p99)} / ${fmt(o.perSecond / r.perSecond)}`;
     return `| ${r.load} | ${r.name} | ${fmt(r.p50, 3)} | ${fmt(r.p99, 3)} | ${r.perSecond.toFixed(0)} | ${ratio} |`;
   });
   const summary = rows

@@ -13,7 +13,9 @@ export function post(url, body = "{}") {
         // a function error is a 200 with X-Amz-Function-Error on Lambda's invoke API: not a valid sample
         res.statusCode === 200 && !res.headers["x-amz-function-error"]
           ? resolve(Buffer.concat(chunks).toString())
-          : reject(new Error(`${url}: status ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`)),
+          : reject(
+              new Error(`${url}: status ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`),
+            ),
       );
     });
     req.on("error", reject);
@@ -37,7 +39,11 @@ export async function measure(url, { callers, count, warmup }) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), perSecond: latencies.length / seconds };
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    perSecond: latencies.length / seconds,
+  };
 }
 
 export function quantile(values, q) {

@@ -37,7 +37,9 @@ function start(command, args, options, readyLine) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}:\n${output.slice(-3000)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`${args.join(" ")} exited ${code}:\n${output.slice(-3000)}`)),
+    );
   });
   const stop = () =>
     new Promise((resolve) => {
