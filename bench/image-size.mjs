@@ -3,7 +3,7 @@
 // (node:22-bookworm-slim). Sizes are the engine's uncompressed figures; MB = 10^6 bytes.
 import { fileURLToPath } from "node:url";
 import { inspectImage } from "./lib/docker.mjs";
-import { BASE, buildImages, OURS, RECIPE, RUNTIME } from "./lib/images.mjs";
+import { BASE, buildImages, OURS, RECIPE, RUNTIME, SHARED_BASE } from "./lib/images.mjs";
 import { fmt, machine } from "./lib/machine.mjs";
 import { recordSection } from "./record.mjs";
 
@@ -14,7 +14,7 @@ export async function run() {
   buildImages();
   const runtime = inspectImage(RUNTIME);
   const rows = [
-    ["our base", BASE],
+    [`our base (${SHARED_BASE} as this run found it)`, BASE],
     ["our function image", OURS],
     ["AWS recipe's function image", RECIPE],
   ].map(([what, ref]) => {

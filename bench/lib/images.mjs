@@ -7,12 +7,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, imageExists } from "./docker.mjs";
+import { build, docker, imageExists } from "./docker.mjs";
 
 const bench = fileURLToPath(new URL("..", import.meta.url));
 export const NODE_MAJOR = 22;
 export const RIC_VERSION = "4.0.2"; // the version org/lambda-base:22 carries, so both run the same client
-export const BASE = process.env.BENCH_BASE ?? `org/lambda-base:${NODE_MAJOR}`;
+export const SHARED_BASE = process.env.BENCH_BASE ?? `org/lambda-base:${NODE_MAJOR}`;
+// Other sessions rebuild the shared tag at any time: the run pins the image it found under a tag of its own.
+export const BASE = `bench-peer/base:${NODE_MAJOR}`;
 export const RUNTIME = `node:${NODE_MAJOR}-bookworm-slim`;
 export const OURS = `bench-peer/fn-ours:${NODE_MAJOR}`;
 export const RECIPE = `bench-peer/fn-recipe:${NODE_MAJOR}`;
@@ -71,7 +73,9 @@ export function buildImages() {
 }
 
 function buildBoth() {
-  if (!imageExists(BASE)) throw new Error(`${BASE} is not on the engine: run npm run main first.`);
+  if (!imageExists(SHARED_BASE))
+    throw new Error(`${SHARED_BASE} is not on the engine: run npm run main first.`);
+  docker(["tag", SHARED_BASE, BASE]);
   const ours = context({ Dockerfile: OURS_DOCKERFILE, "function/package.json": '{ "private": true }\n' });
   const recipe = context({
     Dockerfile: RECIPE_DOCKERFILE,
