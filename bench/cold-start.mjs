@@ -12,7 +12,7 @@ import { fmt, machine } from "./lib/machine.mjs";
 import { freePort } from "./lib/peers.mjs";
 import { recordSection } from "./record.mjs";
 
-const COLD = Number(process.env.BENCH_COLD ?? 12);
+const COLD = Number(process.env.BENCH_COLD ?? 20);
 const emulatorBundle = fileURLToPath(new URL("../dist/lambda-base-emulator.mjs", import.meta.url));
 const INVOKE = "/2015-03-31/functions/function/invocations";
 

@@ -11,7 +11,7 @@ import { startLambdaLocal, startOurs, startServerlessOffline, stuck } from "./li
 import { recordSection } from "./record.mjs";
 
 const COUNT = Number(process.env.BENCH_INVOKES ?? 2000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = 200;
 
 async function startFloor() {
