@@ -25,10 +25,11 @@ if (
 const summary = [];
 const parts = [
   ["local-invoke", "./local-invoke.mjs"],
+  // before image-size, which also reports the base this run built from this tree
+  ["build", "./build.mjs"],
   ["image-size", "./image-size.mjs"],
   ["cold-start", "./cold-start.mjs"],
   ["harness", "./harness.mjs"],
-  ["build", "./build.mjs"],
 ];
 for (const [section, module] of parts) {
   console.log(`[${elapsed()}] ${section}`);

@@ -34,3 +34,12 @@ export function removeLeftContainers() {
     .filter(Boolean);
   if (ids.length) docker(["rm", "-f", ...ids], { allowFail: true });
 }
+
+/** Removes the untagged images earlier builds of this helper left when a new build took their tag. */
+export function removeReplacedImages() {
+  const ids = docker(["images", "-q", "--filter", "dangling=true", "--filter", `label=${LABEL}`])
+    .stdout.trim()
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length) docker(["rmi", ...new Set(ids)], { allowFail: true });
+}

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, docker, imageExists } from "./docker.mjs";
+import { build, docker, imageExists, removeReplacedImages } from "./docker.mjs";
 
 const bench = fileURLToPath(new URL("..", import.meta.url));
 export const NODE_MAJOR = 22;
@@ -91,7 +91,12 @@ function buildBoth() {
     // fills the cache the offline build installs from; the scratch node_modules is not sent
     npm(["ci", "--ignore-scripts", "--cache", join(recipe, "npm-cache")]);
     rmSync(join(recipe, "function/node_modules"), { recursive: true, force: true });
-    return { ours: build(ours, OURS, ["--no-cache"]), recipe: build(recipe, RECIPE, ["--no-cache"]) };
+    const seconds = {
+      ours: build(ours, OURS, ["--no-cache"]),
+      recipe: build(recipe, RECIPE, ["--no-cache"]),
+    };
+    removeReplacedImages();
+    return seconds;
   } finally {
     rmSync(ours, { recursive: true, force: true });
     rmSync(recipe, { recursive: true, force: true });
