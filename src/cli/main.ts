@@ -5,6 +5,8 @@ import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInvoke } from "./invoke-command.js";
+import { registerTest } from "./test-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
+  registerTest(program, setExitCode);
+  registerInvoke(program, setExitCode);
 
   try {
     await program.parseAsync(argv);
