@@ -1,6 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { docker } from "./containers.js";
-import { repoRoot } from "./emulator-process.js";
+import { cli, repoRoot } from "./emulator-process.js";
 
 export const harnessFixture = `${repoRoot}test/fixtures/harness`;
 export const TEST_LABEL = "dev.lambda-base.test=harness-helper";
@@ -12,6 +15,7 @@ export const TEST_LABEL = "dev.lambda-base.test=harness-helper";
 export function buildFixtureImage(fn: "good" | "broken", tag: string): string {
   docker(
     "build",
+    "-q",
     "--network",
     "none",
     "--label",
@@ -25,11 +29,87 @@ export function buildFixtureImage(fn: "good" | "broken", tag: string): string {
   return tag;
 }
 
+/**
+ * A copy of the fixture project whose function images are named
+ * harness-test/NAME-good:22 and harness-test/NAME-broken:22 (built here), so
+ * that test files running side by side never share a tag.
+ */
+export function harnessProject(name: string, functions: Array<"good" | "broken"> = ["good", "broken"]) {
+  const dir = mkdtempSync(join(tmpdir(), "lb-harness-"));
+  cpSync(harnessFixture, dir, { recursive: true });
+  const config = join(dir, "lambda-base.yaml");
+  writeFileSync(
+    config,
+    readFileSync(config, "utf8").replace("image: harness-test/lambda-base", `image: harness-test/${name}`),
+  );
+  const images = Object.fromEntries(
+    functions.map((fn) => [fn, buildFixtureImage(fn, `harness-test/${name}-${fn}:22`)]),
+  ) as Record<"good" | "broken", string>;
+  return { dir, images, remove: () => removeImages(...Object.values(images)) };
+}
+
 export function removeImages(...tags: string[]): void {
-  spawnSync("docker", ["rmi", "-f", ...tags], { encoding: "utf8" });
+  if (tags.length) spawnSync("docker", ["rmi", "-f", ...tags], { encoding: "utf8" });
 }
 
 /** Containers this helper's runs left (there must be none). */
 export function leftoverContainers(): string[] {
   return docker("ps", "-aq", "--filter", `label=${TEST_LABEL}`).split("\n").filter(Boolean);
+}
+
+/** Every harness container of this helper, removed (after a test that left some on purpose). */
+export function removeLeftovers(): void {
+  const ids = leftoverContainers();
+  if (ids.length) spawnSync("docker", ["rm", "-f", "-v", ...ids]);
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with this helper's label on every container; CI is cleared so the ceiling stays short. */
+export function runCli(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    timeoutMs?: number;
+  } = {},
+): { child: ReturnType<typeof spawn>; done: Promise<CliRun>; output: () => string } {
+  const withLabel = ["test", "invoke"].includes(args[0]!) ? [...args, "--label", TEST_LABEL] : args;
+  const child = spawn(cli, withLabel, {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, CI: "", GITHUB_STEP_SUMMARY: "", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(options.input ?? "");
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 600_000);
+  const done = new Promise<CliRun>((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done, output: () => stdout + stderr };
+}
+
+/** Resolves once the condition holds, polling every 100 ms. */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
