@@ -1,5 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const TESTING = fileURLToPath(new URL("src/testing/index.ts", import.meta.url));
 const IMAGE_BUILDS = ["test/integration/generator-bake.test.ts", "test/integration/builder.test.ts"];
 
 // Three tiers, run one after the other: unit tests need no engine and finish in
@@ -20,6 +22,8 @@ export default defineConfig({
         },
       },
       {
+        // The testing library's README example imports it by its published name.
+        resolve: { alias: { "lambda-base/testing": TESTING } },
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],

@@ -71,3 +71,17 @@ export function sandboxUser(facts: ImageFacts): string {
     ? LAMBDA_LIKE_USER
     : user;
 }
+
+/**
+ * The harness replaces an image's CMD (the handler) to run its probe, as Lambda
+ * does with ImageConfig.Command; that needs an ENTRYPOINT which starts the
+ * runtime. An image without one (node:22, say) is not a Lambda image.
+ */
+export function requireEntrypoint(facts: ImageFacts): void {
+  if (facts.entrypoint.length > 0) return;
+  throw new UserError(
+    "HARNESS_NOT_LAMBDA_IMAGE",
+    `the image ${facts.name} is not a Lambda image: it has no ENTRYPOINT (its command is ${JSON.stringify(facts.cmd)}), so nothing in it serves the Runtime API.`,
+    "build the function on a lambda-base base image (FROM org/lambda-base:22), whose entry point runs the runtime and the emulator; the handler is its CMD.",
+  );
+}

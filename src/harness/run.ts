@@ -14,7 +14,7 @@ import { runScenarios, selected } from "./checks/scenarios.js";
 import { timeout } from "./checks/timeout.js";
 import { reapOrphans } from "./cleanup.js";
 import { CheckContext, type HarnessOptions, type ImageTarget } from "./context.js";
-import { inspectImage } from "./image.js";
+import { inspectImage, requireEntrypoint } from "./image.js";
 import { metricsOf } from "./metrics.js";
 import { writeProbe } from "./probe.js";
 import type { ImageResult, RunResult } from "./types.js";
@@ -50,6 +50,7 @@ export async function runHarness(
     opts.logger?.info(`removed ${reaped.length} container(s) a killed harness run left behind`);
   // Every image is looked up before anything runs, so a typo fails fast.
   const facts = await Promise.all(targets.map((t) => inspectImage(docker, t.image)));
+  facts.forEach(requireEntrypoint);
   const probe = writeProbe();
   const images: ImageResult[] = [];
   try {

@@ -7,7 +7,7 @@ import { SystemError, UserError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { INVOKE_HEADERS } from "../protocol/lambda.js";
 import { track, untrack } from "./cleanup.js";
-import { type ImageFacts, inspectImage, sandboxUser, settingsFromImage } from "./image.js";
+import { type ImageFacts, inspectImage, requireEntrypoint, sandboxUser, settingsFromImage } from "./image.js";
 import { ownerLabels } from "./labels.js";
 import { type InitReport, initReportsIn, READY_PATTERN, reportsIn } from "./log-lines.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB, hostConfig, INVOKE_PORT } from "./sandbox-config.js";
@@ -72,6 +72,8 @@ export class Sandbox {
   stderr = "";
   private listeners = new Set<() => void>();
   private exit: Exit | undefined;
+  /** set when the engine connection broke under us (the engine stopped, or its socket went away) */
+  private engineLost: unknown;
   private removed = false;
 
   private constructor(
@@ -99,6 +101,7 @@ export class Sandbox {
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const docker = options.docker ?? new Docker();
     const facts = await inspectImage(docker, options.image);
+    if (options.handler) requireEntrypoint(facts);
     const fromImage = settingsFromImage(facts);
     const memoryMb = options.memoryMb ?? fromImage.memoryMb;
     const timeoutSeconds = options.timeoutSeconds ?? fromImage.timeoutSeconds;
@@ -181,10 +184,19 @@ export class Sandbox {
     }
     void this.container.wait().then(
       (result: { StatusCode: number }) => this.settleExit(result.StatusCode),
-      () => this.settleExit(-1),
+      (error: unknown) => {
+        if (this.removed) return;
+        this.engineLost = error;
+        this.notify();
+      },
     );
     const ready = await this.waitFor(() => READY_PATTERN.test(this.stderr), readyTimeoutMs);
     if (!ready) {
+      // Silence can also mean the engine went away: that is not the image's fault.
+      if (this.engineLost) throw engineError(this.engineLost);
+      await this.docker.ping().catch((error: unknown) => {
+        throw engineError(error);
+      });
       const output = this.tail();
       const why = this.exit
         ? `its process exited with code ${this.exit.code} before a Lambda invoke endpoint answered`
@@ -227,7 +239,7 @@ export class Sandbox {
     return new Promise((resolve) => {
       const check = () => {
         if (condition()) finish(true);
-        else if (this.exit) finish(condition());
+        else if (this.exit || this.engineLost) finish(condition());
       };
       const finish = (value: boolean) => {
         clearTimeout(timer);
