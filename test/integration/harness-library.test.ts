@@ -1,3 +1,13 @@
+import { afterAll, beforeAll } from "vitest";
+import { docker } from "../helpers/containers.js";
+import { buildFixtureImage, removeImages } from "../helpers/harness.js";
+
+const IMAGE = "harness-test/library-good:22";
+beforeAll(() => {
+  process.env.FUNCTION_IMAGE = buildFixtureImage("good", IMAGE);
+});
+afterAll(() => removeImages(IMAGE));
+
 // README:begin
 import { startFunction } from "lambda-base/testing";
 import { expect, test } from "vitest";
@@ -17,17 +27,6 @@ test("the function answers, and only its first invoke is a cold start", async ()
   expect(warm.report?.maxMemoryUsedMb).toBeLessThan(512);
 }); // the container is removed here, also when an expectation fails
 // README:end
-
-import { afterAll, beforeAll } from "vitest";
-import { docker } from "../helpers/containers.js";
-import { buildFixtureImage, removeImages } from "../helpers/harness.js";
-
-const IMAGE = "harness-test/library-good:22";
-
-beforeAll(() => {
-  process.env.FUNCTION_IMAGE = buildFixtureImage("good", IMAGE);
-});
-afterAll(() => removeImages(IMAGE));
 
 test("await using removed the example's container", () => {
   expect(docker("ps", "-aq", "--filter", `label=dev.lambda-base.harness.image=${IMAGE}`)).toBe("");
