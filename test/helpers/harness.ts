@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { docker } from "./containers.js";
@@ -8,11 +8,59 @@ import { cli, repoRoot } from "./emulator-process.js";
 export const harnessFixture = `${repoRoot}test/fixtures/harness`;
 export const TEST_LABEL = "dev.lambda-base.test=harness-helper";
 
+/** The base the fixture functions start from: built by this branch's own generator and builder. */
+export const FIXTURE_BASE = "harness-test/base:22";
+let baseReady = false;
+
 /**
- * Builds a fixture function image on the shared org/lambda-base:22 (no
- * network), tagged in this helper's own repository so tests can remove it.
+ * Makes sure FIXTURE_BASE is current: generate and build a one-major family in
+ * .cache/ (a no-op build, under a second, when its inputs did not change;
+ * about 80 s on a fresh engine). Test files run side by side, so a lock folder
+ * keeps them from building it twice at once. The image stays as a cache.
+ */
+export function ensureFixtureBase(): string {
+  if (baseReady) return FIXTURE_BASE;
+  const dir = `${repoRoot}.cache/harness-base`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/lambda-base.yaml`, "image: harness-test/base\nnode: [22]\n");
+  withLock(`${dir}/.lock`, () => {
+    for (const args of [["generate"], ["build", "base-22", "--progress", "plain"]]) {
+      const run = spawnSync(cli, args, { cwd: dir, encoding: "utf8", timeout: 600_000 });
+      if (run.status !== 0)
+        throw new Error(`lambda-base ${args.join(" ")} failed:\n${run.stdout}${run.stderr}`);
+    }
+  });
+  baseReady = true;
+  return FIXTURE_BASE;
+}
+
+function withLock(path: string, work: () => void): void {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(path);
+      break;
+    } catch {
+      // A lock older than the longest build belongs to a killed test run.
+      const age = Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 600_000) rmSync(path, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${path}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds a fixture function image on FIXTURE_BASE (no network), tagged in this
+ * helper's own repository so tests can remove it.
  */
 export function buildFixtureImage(fn: "good" | "broken", tag: string): string {
+  const base = ensureFixtureBase();
   docker(
     "build",
     "-q",
@@ -20,6 +68,8 @@ export function buildFixtureImage(fn: "good" | "broken", tag: string): string {
     "none",
     "--label",
     TEST_LABEL,
+    "--build-arg",
+    `BASE=${base}`,
     "--build-arg",
     `FUNCTION=${fn}`,
     "-t",
