@@ -25,7 +25,7 @@ group "bases" {
 }
 
 group "functions" {
-  targets = ["fn-hello"]
+  targets = ["fn-http-api", "fn-sqs-consumer", "fn-s3-handler", "fn-long-job"]
 }
 
 target "base-20" {
@@ -61,11 +61,44 @@ target "base-24" {
   output = ["type=docker"]
 }
 
-target "fn-hello" {
+target "fn-http-api" {
   context = "."
-  dockerfile = "images/functions/hello/Dockerfile"
+  dockerfile = "images/functions/http-api/Dockerfile"
   contexts = { "org/lambda-base:22" = "target:base-22" }
-  tags = [tag("org/lambda-base-hello", "22")]
+  tags = [tag("org/lambda-base-http-api", "22")]
+  platforms = ["linux/amd64"]
+  network = "none"
+  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  output = ["type=docker"]
+}
+
+target "fn-sqs-consumer" {
+  context = "."
+  dockerfile = "images/functions/sqs-consumer/Dockerfile"
+  contexts = { "org/lambda-base:24" = "target:base-24" }
+  tags = [tag("org/lambda-base-sqs-consumer", "24")]
+  platforms = ["linux/amd64"]
+  network = "none"
+  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  output = ["type=docker"]
+}
+
+target "fn-s3-handler" {
+  context = "."
+  dockerfile = "images/functions/s3-handler/Dockerfile"
+  contexts = { "org/lambda-base:20" = "target:base-20" }
+  tags = [tag("org/lambda-base-s3-handler", "20")]
+  platforms = ["linux/amd64"]
+  network = "none"
+  attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]
+  output = ["type=docker"]
+}
+
+target "fn-long-job" {
+  context = "."
+  dockerfile = "images/functions/long-job/Dockerfile"
+  contexts = { "org/lambda-base:22" = "target:base-22" }
+  tags = [tag("org/lambda-base-long-job", "22")]
   platforms = ["linux/amd64"]
   network = "none"
   attest = ["type=provenance,disabled=true", "type=sbom,disabled=true"]

@@ -4,7 +4,14 @@ import { defineConfig } from "vitest/config";
 const TESTING = fileURLToPath(new URL("src/testing/index.ts", import.meta.url));
 // Runs only in CI (or with LAMBDA_BASE_CEILING_SECONDS): 15 minutes, beside the image builds.
 const FULL_DURATION = ["test/integration/harness-full-duration.test.ts"];
-const IMAGE_BUILDS = ["test/integration/generator-bake.test.ts", "test/integration/builder.test.ts"];
+const IMAGE_BUILDS = [
+  "test/integration/generator-bake.test.ts",
+  "test/integration/builder.test.ts",
+  "test/integration/example-family.test.ts",
+  "test/integration/init.test.ts",
+  "test/integration/layers-images.test.ts",
+  "test/integration/extensions-image.test.ts",
+];
 
 // Three tiers, run one after the other: unit tests need no engine and finish in
 // seconds; integration tests start real processes and a real engine; image

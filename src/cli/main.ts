@@ -3,9 +3,13 @@ import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
+import { registerAdvise } from "./advise-command.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
+import { registerInit } from "./init-command.js";
+import { registerInspect } from "./inspect-command.js";
 import { registerInvoke } from "./invoke-command.js";
+import { registerLayer } from "./layer-command.js";
 import { registerTest } from "./test-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
@@ -46,10 +50,14 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  registerInit(program);
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
   registerTest(program, setExitCode);
   registerInvoke(program, setExitCode);
+  registerLayer(program, setExitCode);
+  registerInspect(program, setExitCode);
+  registerAdvise(program);
 
   try {
     await program.parseAsync(argv);

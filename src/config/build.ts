@@ -4,9 +4,10 @@
  */
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { DEFAULTS } from "./schema.js";
+import { builtinExtensionPath, DEFAULTS } from "./schema.js";
 import { inferLibraryKind } from "./semantic.js";
 import {
+  type BuiltinExtension,
   DEFAULT_RIC_VERSIONS,
   type Extension,
   type FunctionImage,
@@ -42,7 +43,13 @@ export interface RawConfig {
   environment?: Record<string, string>;
   labels?: Record<string, string>;
   libraries?: { name: string; path: string }[];
-  extensions?: { name: string; path: string; kind?: Extension["kind"] }[];
+  extensions?: {
+    name?: string;
+    path?: string;
+    kind?: Extension["kind"];
+    builtin?: BuiltinExtension;
+    environment?: Record<string, string>;
+  }[];
   functions?: RawFunction[];
 }
 
@@ -92,11 +99,19 @@ export function buildConfig(raw: RawConfig, file: string): LambdaBaseConfig {
     environment: { ...raw.environment },
     labels: { ...raw.labels },
     libraries,
-    extensions: (raw.extensions ?? []).map((e) => ({
-      name: e.name,
-      path: at(e.path),
-      kind: e.kind ?? DEFAULTS.extensionKind,
-    })),
+    extensions: (raw.extensions ?? []).map((e): Extension => {
+      // semanticIssues made sure an entry has a path or a builtin, and a name or a builtin.
+      const name = e.name ?? e.builtin!;
+      return {
+        name,
+        path: e.builtin ? builtinExtensionPath(root, name) : at(e.path!),
+        kind: e.kind ?? DEFAULTS.extensionKind,
+        ...(e.builtin ? { builtin: e.builtin } : {}),
+        ...(e.environment && Object.keys(e.environment).length > 0
+          ? { environment: { ...e.environment } }
+          : {}),
+      };
+    }),
     functions,
   };
 }

@@ -50,7 +50,7 @@ function readConfigText(file: string): string {
       throw new UserError(
         "CONFIG_NOT_FOUND",
         `${file} does not exist (looked at ${resolve(file)}).`,
-        'create lambda-base.yaml (README: "The config file"; schema/lambda-base.schema.json lists every key), or name another file with --config.',
+        'run `lambda-base init` to scaffold a project, or create lambda-base.yaml (README: "The config file"; schema/lambda-base.schema.json lists every key), or name another file with --config.',
       );
     }
     if (code === "EISDIR") {

@@ -10,7 +10,8 @@
  * services show it, and the loader uses the same text, so a pattern's
  * explanation is written once.
  */
-import { DEFAULT_RIC_VERSIONS, SUPPORTED_NODE_MAJORS } from "./types.js";
+import { join } from "node:path";
+import { BUILTIN_EXTENSIONS, DEFAULT_RIC_VERSIONS, SUPPORTED_NODE_MAJORS } from "./types.js";
 
 /** Where the published schema lives, relative to the package root. */
 export const SCHEMA_FILE = "schema/lambda-base.schema.json";
@@ -121,12 +122,25 @@ export const configSchema = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: ["name", "path"],
         properties: {
-          name: { $ref: "#/definitions/name" },
+          name: {
+            $ref: "#/definitions/name",
+            description: "The file name in /opt/extensions; for a builtin, defaults to the builtin's name.",
+          },
           path: {
             $ref: "#/definitions/path",
-            description: "The executable (external) or wrapper script (internal).",
+            description: "The executable (external) or wrapper script (internal); not with builtin.",
+          },
+          builtin: {
+            type: "string",
+            enum: [...BUILTIN_EXTENSIONS],
+            description:
+              "One of lambda-base's own extensions instead of a path: telemetry (per-invoke metrics) or secrets (a local secrets cache).",
+          },
+          environment: {
+            $ref: "#/definitions/environment",
+            description:
+              "The extension's settings, set in the base images' environment (e.g. LAMBDA_BASE_TELEMETRY_ENDPOINT); a function's environment overrides them.",
           },
           kind: {
             type: "string",
@@ -241,4 +255,12 @@ export const configSchema = {
 /** The published file's text; the write script and the staleness test share it. */
 export function schemaFileText(): string {
   return `${JSON.stringify(configSchema, null, 2)}\n`;
+}
+
+/**
+ * Where the generator prepares a built-in extension's executable: inside the
+ * project (.lambda-base is the generator's WORK_DIR), since builds see only the project.
+ */
+export function builtinExtensionPath(root: string, name: string): string {
+  return join(root, ".lambda-base", "extensions", name);
 }

@@ -8,9 +8,16 @@
  */
 import { existsSync, readFileSync, type Stats, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { SECRETS_ENV } from "../extensions/secrets/settings.js";
+import { TELEMETRY_ENV } from "../extensions/telemetry/settings.js";
 import { asList, asRecord, displayPath, type Issue, isRecord } from "./issues.js";
 import { DEFAULTS, LIMITS } from "./schema.js";
-import { type LibraryKind, SUPPORTED_NODE_MAJORS } from "./types.js";
+import {
+  BUILTIN_EXTENSIONS,
+  type BuiltinExtension,
+  type LibraryKind,
+  SUPPORTED_NODE_MAJORS,
+} from "./types.js";
 import type { PathSegment } from "./yaml-source.js";
 
 const isMajor = (value: unknown): value is number =>
@@ -83,10 +90,57 @@ function checkLibraries(root: string, data: Record<string, unknown>, issues: Iss
   });
 }
 
+/** The settings each built-in extension reads; anything else in its environment is a typo. */
+const BUILTIN_SETTINGS: Record<BuiltinExtension, readonly string[]> = {
+  telemetry: Object.values(TELEMETRY_ENV),
+  secrets: Object.values(SECRETS_ENV),
+};
+
+function checkBuiltin(entry: Record<string, unknown>, index: number, issues: Issue[]): void {
+  const at = (key: string): PathSegment[] => ["extensions", index, key];
+  if (entry.path !== undefined) {
+    issues.push({
+      path: at("path"),
+      message: `extensions[${index}] has both builtin and path; a builtin extension comes with lambda-base, remove path`,
+    });
+  }
+  if (entry.kind === "internal") {
+    issues.push({
+      path: at("kind"),
+      message: `extensions[${index}]: the builtin ${String(entry.builtin)} extension is external (it runs from /opt/extensions); remove kind`,
+    });
+  }
+  const known = BUILTIN_SETTINGS[entry.builtin as BuiltinExtension];
+  if (!known) return; // not a builtin name: the schema's enum says so
+  for (const key of Object.keys(asRecord(entry.environment))) {
+    if (known.includes(key)) continue;
+    issues.push({
+      path: [...at("environment"), key],
+      message: `extensions[${index}].environment: ${key} is not a setting of the ${String(entry.builtin)} extension; its settings are ${known.join(", ")}`,
+    });
+  }
+}
+
 function checkExtensions(root: string, data: Record<string, unknown>, issues: Issue[]): void {
   let wrapper: string | undefined;
   asList(data.extensions).forEach((extension, index) => {
     const entry = asRecord(extension);
+    if (entry.builtin !== undefined) {
+      checkBuiltin(entry, index, issues);
+      return;
+    }
+    if (entry.path === undefined) {
+      issues.push({
+        path: ["extensions", index],
+        message: `extensions[${index}] needs a path (your own extension) or builtin (${BUILTIN_EXTENSIONS.join(" or ")})`,
+      });
+    }
+    if (entry.name === undefined) {
+      issues.push({
+        path: ["extensions", index],
+        message: `extensions[${index}] needs a name: the file name it gets in /opt/extensions`,
+      });
+    }
     existing(root, entry.path, ["extensions", index, "path"], issues, "file");
     if (entry.kind !== "internal") return;
     // Lambda reads one AWS_LAMBDA_EXEC_WRAPPER; a second internal extension would silently never run.
@@ -162,6 +216,10 @@ function checkSingleLine(data: Record<string, unknown>, issues: Issue[]): void {
   const maps: Array<[unknown, PathSegment[]]> = [
     [data.environment, ["environment"]],
     [data.labels, ["labels"]],
+    ...asList(data.extensions).map((e, index): [unknown, PathSegment[]] => [
+      asRecord(e).environment,
+      ["extensions", index, "environment"],
+    ]),
     ...(Array.isArray(data.functions)
       ? data.functions.map((fn, index): [unknown, PathSegment[]] => [
           asRecord(fn).environment,
@@ -183,7 +241,12 @@ function checkSingleLine(data: Record<string, unknown>, issues: Issue[]): void {
 
 /** Lambda counts the environment a function sees: the config's, overridden by the function's own. */
 function checkEnvironmentSize(data: Record<string, unknown>, issues: Issue[]): void {
-  const shared = asRecord(data.environment);
+  // Extension settings are environment variables of the base images: every function sees them too.
+  const shared = Object.assign(
+    {},
+    asRecord(data.environment),
+    ...asList(data.extensions).map((e) => asRecord(asRecord(e).environment)),
+  ) as Record<string, unknown>;
   const sharedBytes = environmentBytes(shared);
   if (sharedBytes > LIMITS.environmentBytes) {
     issues.push({
@@ -247,7 +310,12 @@ export function semanticIssues(data: unknown, root: string): Issue[] {
   checkExtensions(root, data, issues);
   checkFunctions(root, data, issues);
   checkDuplicateNames(data.libraries, ["libraries"], "library", issues);
-  checkDuplicateNames(data.extensions, ["extensions"], "extension", issues);
+  // A builtin without a name is named after the builtin: two of them collide like two equal names.
+  const extensionNames = asList(data.extensions).map((e) => {
+    const entry = asRecord(e);
+    return { name: entry.name ?? entry.builtin };
+  });
+  checkDuplicateNames(extensionNames, ["extensions"], "extension", issues);
   checkDuplicateNames(data.functions, ["functions"], "function", issues);
   return issues;
 }

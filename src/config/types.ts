@@ -21,12 +21,23 @@ export interface SharedLibrary {
   kind: LibraryKind;
 }
 
+/** Extensions the toolkit ships (src/extensions), bundled into one executable each. */
+export const BUILTIN_EXTENSIONS = ["telemetry", "secrets"] as const;
+export type BuiltinExtension = (typeof BUILTIN_EXTENSIONS)[number];
+
 export interface Extension {
   name: string;
-  /** absolute path of the executable (external) or wrapper script (internal) */
+  /**
+   * absolute path of the executable (external) or wrapper script (internal);
+   * for a built-in one, where the generator prepares its bundle (.lambda-base/extensions/NAME)
+   */
   path: string;
   /** external: an executable in /opt/extensions; internal: set as AWS_LAMBDA_EXEC_WRAPPER */
   kind: "external" | "internal";
+  /** one of the toolkit's own extensions */
+  builtin?: BuiltinExtension;
+  /** its settings, set in the base images' environment (absent when none) */
+  environment?: Record<string, string>;
 }
 
 export interface Scenario {

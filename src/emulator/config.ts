@@ -47,7 +47,7 @@ Options (RIE's flags and environment variables are accepted):
   --handler HANDLER                 sets _HANDLER for the runtime (env _HANDLER)
   --environments N                  concurrent execution environments (env LAMBDA_BASE_ENVIRONMENTS; default 1)
   --init-at-start                   initialise the environments at start instead of on the first invoke
-  --extensions-dir DIR              external extensions (default /opt/extensions)
+  --extensions-dir DIR              external extensions, started before the runtime (default /opt/extensions)
   -h, --help                        this text
 `;
 

@@ -3,8 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { SystemError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import { ERROR_TYPES, LIMITS, RUNTIME_HEADERS, SHUTDOWN_BUDGET_MS } from "../protocol/lambda.js";
+import {
+  ERROR_TYPES,
+  LIMITS,
+  RUNTIME_HEADERS,
+  SHUTDOWN_BUDGET_MS,
+  type ShutdownReason,
+} from "../protocol/lambda.js";
 import type { EmulatorConfig } from "./config.js";
+import { ExtensionSet, extensionLine } from "./extensions/extension-set.js";
+import { extensionsApiRoute } from "./extensions/extensions-api.js";
 import {
   type Invocation,
   type InvokeReport,
@@ -26,6 +34,27 @@ import {
   sendJson,
 } from "./runtime-api.js";
 import { describeExit, type ExitStatus, exitMessage, RuntimeProcess } from "./runtime-process.js";
+import { Telemetry } from "./telemetry/telemetry.js";
+
+/**
+ * Settings of the toolkit's own extensions (src/extensions) are the function's
+ * environment, not the emulator's: the extensions read them, and handlers need
+ * the secrets cache's port and token file.
+ */
+const TOOLKIT_EXTENSION_SETTINGS = /^LAMBDA_BASE_(TELEMETRY|SECRETS)(_|$)/;
+
+/** Variables only the runtime sees; extensions get the rest of its environment. */
+const RUNTIME_ONLY_VARIABLES = [
+  "_HANDLER",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "_X_AMZN_TRACE_ID",
+  "AWS_XRAY_CONTEXT_MISSING",
+  "AWS_XRAY_DAEMON_ADDRESS",
+];
 
 export type Phase = "cold" | "initializing" | "idle" | "invoking" | "stopped";
 
@@ -74,6 +103,13 @@ export class ExecutionEnvironment {
   private resultStatus: { status: InvokeStatus; errorType?: string; platform: boolean } | undefined;
   private readonly memory: MemoryMeter;
   private readonly routes: Route[] = [];
+  private extensions: ExtensionSet | undefined;
+  private readonly telemetry: Telemetry;
+  /** When the current init began: Init Duration counts extensions and runtime together. */
+  private initStartedAt = 0;
+  private runtimeReady = false;
+  private runtimeDone = false;
+  private runtimeDoneAt = 0;
   private readonly logStream =
     `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
 
@@ -84,6 +120,10 @@ export class ExecutionEnvironment {
     private readonly sink: LogSink,
   ) {
     this.memory = new MemoryMeter(config.memoryMb);
+    this.telemetry = new Telemetry(logger);
+    this.routes.push(
+      extensionsApiRoute({ extensions: () => this.extensions, telemetry: () => this.telemetry }),
+    );
     this.routes.push(
       runtimeApiRoute({
         next: (res) => this.handleNext(res),
@@ -137,7 +177,18 @@ export class ExecutionEnvironment {
     };
     if (c.handler !== undefined) env._HANDLER = c.handler;
     for (const key of Object.keys(env))
-      if (key.startsWith("LAMBDA_BASE_") || key === "AWS_LAMBDA_FUNCTION_TIMEOUT") delete env[key];
+      if (
+        (key.startsWith("LAMBDA_BASE_") && !TOOLKIT_EXTENSION_SETTINGS.test(key)) ||
+        key === "AWS_LAMBDA_FUNCTION_TIMEOUT"
+      )
+        delete env[key];
+    return env;
+  }
+
+  /** The environment external extensions see: the runtime's, minus what only the runtime gets. */
+  extensionEnv(): Record<string, string | undefined> {
+    const env = this.runtimeEnv();
+    for (const key of RUNTIME_ONLY_VARIABLES) delete env[key];
     return env;
   }
 
@@ -151,7 +202,7 @@ export class ExecutionEnvironment {
     const outcome = await this.initialize(LIMITS.initTimeoutMs);
     if (!outcome.ok) {
       this.sink.stdout(initReportLine(outcome.durationMs, "init", outcome.status, outcome.errorType));
-      await this.reset();
+      await this.reset("failure");
       // The first invoke then goes straight to the retry inside the invoke, as it would after an on-demand init failed.
       this.prewarmFailed = { ...outcome, reported: true };
     } else {
@@ -201,9 +252,9 @@ export class ExecutionEnvironment {
             : `init failed (${first.errorType}); retrying it inside the invoke`,
           { env: this.index, requestId: inv.requestId },
         );
-        await this.reset();
+        await this.reset("failure");
         this.beginInvoke(inv, timeoutMs);
-        const second = await this.initialize(inv.deadlineMs - Date.now());
+        const second = await this.initialize(inv.deadlineMs - Date.now(), "invoke");
         if (!second.ok) {
           this.sink.stdout(initReportLine(second.durationMs, "invoke", second.status, second.errorType));
           inv.resolve(
@@ -243,9 +294,39 @@ export class ExecutionEnvironment {
   private beginInvoke(inv: Invocation, timeoutMs: number): void {
     inv.begin(timeoutMs);
     this.write("stdout", startLine(inv.requestId, this.config.functionVersion), inv);
+    this.telemetry.platform("platform.start", {
+      requestId: inv.requestId,
+      version: this.config.functionVersion,
+      tracing: { type: "X-Amzn-Trace-Id", value: inv.traceId },
+    });
   }
 
-  private initialize(limitMs: number): Promise<InitOutcome> {
+  /** platform.runtimeDone and platform.report, with the figures of the REPORT line. */
+  private reportTelemetry(report: InvokeReport, runtimeDurationMs: number, platformFailure: boolean): void {
+    const status =
+      report.status === "success" || report.status === "timeout"
+        ? report.status
+        : platformFailure
+          ? "failure"
+          : "error";
+    const base = { requestId: report.requestId, status, errorType: report.errorType };
+    this.telemetry.platform("platform.runtimeDone", {
+      ...base,
+      metrics: { durationMs: round(runtimeDurationMs) },
+    });
+    this.telemetry.platform("platform.report", {
+      ...base,
+      metrics: {
+        durationMs: round(report.durationMs),
+        billedDurationMs: report.billedDurationMs,
+        memorySizeMB: report.memorySizeMb,
+        maxMemoryUsedMB: report.maxMemoryUsedMb,
+        ...(report.initDurationMs !== undefined ? { initDurationMs: round(report.initDurationMs) } : {}),
+      },
+    });
+  }
+
+  private initialize(limitMs: number, phase: "init" | "invoke" = "init"): Promise<InitOutcome> {
     if (this.phase === "stopped") {
       return Promise.resolve({
         ok: false,
@@ -262,35 +343,136 @@ export class ExecutionEnvironment {
     }
     this.phase = "initializing";
     this.memory.reset();
-    const runtime = new RuntimeProcess(this.config.command, { env: this.runtimeEnv() }, (stream, chunk) =>
-      this.write(stream, chunk, this.current),
-    );
-    this.runtime = runtime;
-    this.watchExit(runtime);
-    this.logger.debug("runtime started", { env: this.index, pid: runtime.pid, api: this.address });
+    this.runtimeReady = false;
+    this.initStartedAt = performance.now();
+    this.telemetry.beginInit();
+    const initRecord = { initializationType: "on-demand", phase };
+    this.telemetry.platform("platform.initStart", {
+      ...initRecord,
+      functionName: this.config.functionName,
+      functionVersion: this.config.functionVersion,
+    });
+    const extensions = this.newExtensionSet();
+    this.extensions = extensions;
     return new Promise((resolve) => {
       const done = (outcome: InitOutcome) => {
         if (this.onInitDone !== done) return;
         this.onInitDone = undefined;
         clearTimeout(timer);
-        if (outcome.ok) this.phase = "idle";
+        if (outcome.ok) {
+          this.phase = "idle";
+          extensions.markInitDone();
+        }
+        const status = outcome.ok ? "success" : outcome.status === "timeout" ? "timeout" : "error";
+        const errorType = outcome.ok ? undefined : outcome.errorType;
+        this.telemetry.platform("platform.initRuntimeDone", { ...initRecord, status, errorType });
+        this.telemetry.platform("platform.initReport", {
+          ...initRecord,
+          status,
+          errorType,
+          metrics: { durationMs: round(outcome.durationMs) },
+        });
+        this.telemetry.endInit();
         resolve(outcome);
       };
       this.onInitDone = done;
       const timer = setTimeout(
-        () =>
+        () => {
+          const waiting = [
+            ...extensions.unregistered().map((name) => `extension ${name} (not registered)`),
+            ...extensions.notReady().map((name) => `extension ${name}`),
+            ...(this.runtimeReady ? [] : ["the runtime"]),
+          ];
+          this.logger.debug(`init ran out of time waiting for ${waiting.join(", ")}`, { env: this.index });
           done({
             ok: false,
-            durationMs: performance.now() - runtime.startedAt,
+            durationMs: performance.now() - this.initStartedAt,
             status: "timeout",
             errorType: ERROR_TYPES.timeout,
             body: Buffer.from(
               JSON.stringify({ errorType: ERROR_TYPES.timeout, errorMessage: "init timed out" }),
             ),
-          }),
+          });
+        },
         Math.max(0, limitMs),
       );
+      // External extensions start first; the runtime starts once each has registered, as on Lambda.
+      extensions.launch(this.extensionEnv());
+      void extensions.allRegistered().then(() => {
+        if (this.onInitDone === done && this.extensions === extensions) this.startRuntime();
+      });
     });
+  }
+
+  private startRuntime(): void {
+    const runtime = new RuntimeProcess(this.config.command, { env: this.runtimeEnv() }, (stream, chunk) => {
+      this.write(stream, chunk, this.current);
+      this.telemetry.output("function", "runtime", chunk);
+    });
+    this.runtime = runtime;
+    this.watchExit(runtime);
+    this.logger.debug("runtime started", { env: this.index, pid: runtime.pid, api: this.address });
+  }
+
+  private newExtensionSet(): ExtensionSet {
+    const identity = {
+      functionName: this.config.functionName,
+      functionVersion: this.config.functionVersion,
+      handler: this.config.handler ?? this.config.command.at(-1),
+    };
+    return new ExtensionSet(this.config.extensionsDir, identity, this.logger, {
+      changed: () => {
+        if (this.phase === "initializing") this.maybeEndInit();
+        else if (this.phase === "invoking") this.maybeEndInvokePhase();
+      },
+      failed: (errorType, message) => this.extensionFailed(errorType, message),
+      ready: (name, events) => {
+        this.write("stdout", extensionLine(name, "Ready", events), this.current);
+        this.telemetry.platform("platform.extension", { name, state: "Ready", events });
+      },
+      output: (name, stream, chunk) => {
+        this.write(stream, chunk, this.current);
+        this.telemetry.output("extension", name, chunk);
+      },
+      logLine: (line) => this.write("stdout", line, this.current),
+    });
+  }
+
+  /** Init ends when the runtime and every registered extension have called next. */
+  private maybeEndInit(): void {
+    if (this.phase !== "initializing" || !this.runtimeReady || !this.extensions?.allReady()) return;
+    if (this.runtime?.pid) this.memory.initDone(this.runtime.pid);
+    this.onInitDone?.({ ok: true, durationMs: performance.now() - this.initStartedAt });
+  }
+
+  /** The invoke phase ends when the runtime and every extension subscribed to INVOKE have called next. */
+  private maybeEndInvokePhase(): void {
+    if (this.phase !== "invoking" || !this.runtimeDone || !(this.extensions?.idle() ?? true)) return;
+    this.runtimeDoneAt = this.resultAt;
+    // Time extensions spend after the response is part of the invoke (and billed), as on Lambda.
+    if (this.extensions?.subscribersOf("INVOKE")) this.resultAt = Math.max(this.resultAt, performance.now());
+    this.endWithPostedResult(false);
+  }
+
+  /** An extension crashed, could not start, or reported an error: init or the invoke fails, the environment resets. */
+  private extensionFailed(errorType: string, message: string): void {
+    this.logger.error(message, { env: this.index, errorType });
+    const body = Buffer.from(JSON.stringify({ errorType, errorMessage: message }));
+    if (this.onInitDone) {
+      this.onInitDone({
+        ok: false,
+        durationMs: performance.now() - this.initStartedAt,
+        status: "error",
+        errorType,
+        body,
+      });
+    } else if (this.onPhaseEnd && this.current) {
+      const inv = this.current;
+      if (!this.failStream(errorType, message)) inv.resolve({ kind: "error", errorType, body });
+      this.onPhaseEnd({ status: "error", errorType, reset: true });
+    } else if (this.phase === "idle") {
+      void this.reset("failure");
+    }
   }
 
   /** One exit handler per runtime (not per invoke: a pending handler per invoke would hold every invoke in memory). */
@@ -305,7 +487,7 @@ export class ExecutionEnvironment {
           });
         this.onInitDone({
           ok: false,
-          durationMs: performance.now() - runtime.startedAt,
+          durationMs: performance.now() - this.initStartedAt,
           status: "error",
           errorType,
           body: Buffer.from(JSON.stringify({ errorType, errorMessage: exitMessage(status) })),
@@ -328,7 +510,7 @@ export class ExecutionEnvironment {
           `the runtime exited between invokes (${describeExit(status)}); the next invoke starts a new one`,
           { env: this.index },
         );
-        void this.reset();
+        void this.reset("failure");
       }
     });
   }
@@ -339,6 +521,8 @@ export class ExecutionEnvironment {
     this.current = inv;
     this.resultAt = 0;
     this.resultStatus = undefined;
+    this.runtimeDone = false;
+    this.runtimeDoneAt = 0;
     const runtime = this.runtime!;
     return new Promise((resolve) => {
       const end = (phaseEnd: PhaseEnd) => {
@@ -369,6 +553,13 @@ export class ExecutionEnvironment {
       );
       const oomPoll = setInterval(() => this.checkMemory(runtime), OOM_POLL_MS);
       this.deliver(inv);
+      this.extensions?.sendInvoke({
+        eventType: "INVOKE",
+        deadlineMs: inv.deadlineMs,
+        requestId: inv.requestId,
+        invokedFunctionArn: this.functionArn(),
+        tracing: { type: "X-Amzn-Trace-Id", value: inv.traceId },
+      });
     });
   }
 
@@ -402,6 +593,7 @@ export class ExecutionEnvironment {
     // VmHWM is each process's own peak, so reading the known tree here (not re-walking /proc) misses nothing that is still alive.
     if (this.runtime?.pid) this.memory.refresh();
     const durationMs = Math.max(0, this.resultAt - inv.startedAt);
+    const runtimeDurationMs = Math.max(0, (this.runtimeDoneAt || this.resultAt) - inv.startedAt);
     const platformFailure = end.status !== "success" && (end.reset || this.resultStatus?.platform === true);
     const report: InvokeReport = {
       requestId: inv.requestId,
@@ -415,23 +607,53 @@ export class ExecutionEnvironment {
     if (initDurationMs !== undefined) report.initDurationMs = initDurationMs;
     if (end.errorType !== undefined) report.errorType = end.errorType;
     this.current = undefined;
-    if (end.reset) await this.reset();
-    else this.phase = "idle";
+    // The runtime is gone before REPORT is printed; extensions hear SHUTDOWN after it, so that they can send it on.
+    if (end.reset) await this.stopRuntime();
+    this.reportTelemetry(report, runtimeDurationMs, platformFailure);
     this.write("stdout", endLine(inv.requestId), inv);
     this.write("stdout", reportLine(report, platformFailure), inv);
     if (end.status === "timeout")
       this.write("stdout", timeoutLine(inv.requestId, this.config.timeoutMs), inv);
+    if (end.reset) await this.reset(end.status === "timeout" ? "timeout" : "failure");
+    else this.phase = "idle";
     inv.complete(report);
   }
 
-  /** Kills the runtime and everything it started; the next invoke initialises a new one. */
-  async reset(): Promise<void> {
+  /**
+   * Ends the environment's processes; the next invoke initialises new ones.
+   * The runtime gets SIGTERM and its share of the budget; external extensions
+   * subscribed to SHUTDOWN get the event (after the telemetry buffered so far)
+   * and the rest of the 2,000 ms; then everything left is killed.
+   */
+  async reset(reason: ShutdownReason): Promise<void> {
+    const extensions = this.extensions;
+    this.extensions = undefined;
+    if (this.phase !== "stopped") this.phase = "cold";
+    const external = extensions?.hasExternal ?? false;
+    const budgetMs = external
+      ? SHUTDOWN_BUDGET_MS.external
+      : extensions?.internalCount
+        ? SHUTDOWN_BUDGET_MS.internal
+        : SHUTDOWN_BUDGET_MS.none;
+    const deadlineMs = Date.now() + budgetMs;
+    const runtimeStopped = this.stopRuntime(external ? SHUTDOWN_BUDGET_MS.runtimeShare : budgetMs);
+    if (extensions && external) {
+      await this.telemetry.flush(budgetMs / 4);
+      await extensions.shutdown({ shutdownReason: reason, deadlineMs });
+    } else {
+      await extensions?.kill();
+    }
+    await runtimeStopped;
+    this.telemetry.close();
+  }
+
+  /** Stops the runtime and everything it started; graceMs after SIGTERM, then SIGKILL. */
+  private async stopRuntime(graceMs = 0): Promise<void> {
     const runtime = this.runtime;
     this.runtime = undefined;
     this.parked?.destroy();
     this.parked = undefined;
-    if (this.phase !== "stopped") this.phase = "cold";
-    if (runtime) await runtime.stop(SHUTDOWN_BUDGET_MS.none);
+    if (runtime) await runtime.stop(graceMs);
   }
 
   /** Retires the environment: the runtime is stopped within the shutdown budget and the server closed. */
@@ -452,7 +674,7 @@ export class ExecutionEnvironment {
       errorType: ERROR_TYPES.exit,
       body: Buffer.alloc(0),
     });
-    await this.reset();
+    await this.reset("spindown");
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise((resolve) => this.server!.close(resolve));
@@ -505,8 +727,8 @@ export class ExecutionEnvironment {
     });
     if (this.phase === "initializing") {
       this.parked = res;
-      if (this.runtime.pid) this.memory.initDone(this.runtime.pid);
-      this.onInitDone?.({ ok: true, durationMs: performance.now() - this.runtime.startedAt });
+      this.runtimeReady = true;
+      this.maybeEndInit();
       return;
     }
     if (this.phase === "invoking") {
@@ -515,7 +737,8 @@ export class ExecutionEnvironment {
         return;
       }
       this.parked = res;
-      this.endWithPostedResult(false);
+      this.runtimeDone = true;
+      this.maybeEndInvokePhase();
       return;
     }
     this.parked?.destroy();
@@ -635,13 +858,17 @@ export class ExecutionEnvironment {
     }
     const { errorType, payload } = functionErrorPayload(req, body, this.logger);
     accepted(res);
-    const runtime = this.runtime;
     this.onInitDone?.({
       ok: false,
-      durationMs: performance.now() - runtime.startedAt,
+      durationMs: performance.now() - this.initStartedAt,
       status: "error",
       errorType,
       body: payload,
     });
   }
+}
+
+/** Telemetry figures carry three decimals, as the service's do. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

@@ -12,6 +12,8 @@ const MIB = 1024 * 1024;
  * init, every poll and at the end of an invoke; a child that lived and died
  * between two reads is not counted. The cgroup's memory.peak would count it,
  * but it also counts the emulator and the page cache, which Lambda does not.
+ * Shortcoming: external extensions' processes are not counted (Lambda counts
+ * the whole sandbox); only the runtime's tree is metered and limited.
  */
 export class MemoryMeter {
   private peakBytes = 0;

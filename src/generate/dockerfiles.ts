@@ -84,6 +84,8 @@ export function renderBaseDockerfile(plan: Plan): string {
   }
   for (const extension of config.extensions) {
     const source = projectPath(config, extension.path);
+    if (extension.builtin)
+      lines.push(`# lambda-base's ${extension.builtin} extension, one bundled executable`);
     lines.push(
       extension.kind === "external"
         ? `COPY ${source} /opt/extensions/${extension.name}`
@@ -92,6 +94,8 @@ export function renderBaseDockerfile(plan: Plan): string {
   }
   const wrapper = config.extensions.find((e) => e.kind === "internal");
   if (wrapper) lines.push(`ENV AWS_LAMBDA_EXEC_WRAPPER=/opt/lambda-base/wrappers/${wrapper.name}`);
+  // Extensions read their settings from the environment they share with the function.
+  lines.push(...envLines(Object.assign({}, ...config.extensions.map((e) => e.environment ?? {}))));
   lines.push(
     ...labelLines({
       "org.opencontainers.image.title": config.image,

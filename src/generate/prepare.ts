@@ -11,9 +11,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { BuiltinExtension } from "../config/types.js";
 import { SystemError, UserError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { extractLayerZip } from "./layer-zip.js";
@@ -24,6 +25,8 @@ const run = promisify(execFile);
 
 /** The single-file emulator this toolkit built (dist/lambda-base-emulator.mjs). */
 export const EMULATOR_BUNDLE = fileURLToPath(new URL("../lambda-base-emulator.mjs", import.meta.url));
+/** The toolkit's own extensions, one executable each (scripts/bundle-extensions.mjs). */
+export const EXTENSION_BUNDLES = fileURLToPath(new URL("../extensions-bin/", import.meta.url));
 
 /**
  * Makes the inputs the Dockerfiles COPY and that are not committed: the runtime
@@ -48,6 +51,8 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
   writeFileSync(join(runtime, "prune-ric.mjs"), PRUNE_RIC_MJS);
   writeFileSync(join(runtime, "place-library.mjs"), PLACE_LIBRARY_MJS);
   writeFileSync(join(work, ".gitignore"), "*\n");
+
+  prepareBuiltinExtensions(plan);
 
   for (const version of new Set(plan.bases.map((b) => b.ricVersion))) {
     const dir = join(work, "ric", version);
@@ -96,6 +101,30 @@ export async function prepareInputs(plan: Plan, logger: Logger): Promise<void> {
       );
     }
     await fillCache(fn.fn.path, join(work, "cache", `fn-${fn.fn.name}`), `function ${fn.fn.name}`, logger);
+  }
+}
+
+/** The bundled executable of one of the toolkit's own extensions; a SystemError when the package was not built. */
+export function builtinExtensionBundle(builtin: BuiltinExtension): string {
+  const bundle = join(EXTENSION_BUNDLES, builtin);
+  if (!existsSync(bundle)) {
+    throw new SystemError(
+      "EXTENSION_BUNDLE_MISSING",
+      `${bundle} (the ${builtin} extension) is missing.`,
+      "run npm run build in the lambda-base package.",
+    );
+  }
+  return bundle;
+}
+
+/** Copies each built-in extension's bundle to where the Dockerfile COPYs it from, executable. */
+function prepareBuiltinExtensions(plan: Plan): void {
+  for (const extension of plan.config.extensions) {
+    if (!extension.builtin) continue;
+    const bundle = builtinExtensionBundle(extension.builtin);
+    mkdirSync(dirname(extension.path), { recursive: true });
+    copyFileSync(bundle, extension.path);
+    chmodSync(extension.path, 0o755);
   }
 }
 

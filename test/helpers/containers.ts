@@ -49,6 +49,70 @@ export async function invokeImage(
   }
 }
 
+/**
+ * Starts an image as Lambda would, invokes it once, then stops it with SIGTERM
+ * (so extensions get SHUTDOWN) and returns the request id, the container's
+ * stdout and its exit code. The container is removed.
+ */
+export async function invokeThenStop(
+  image: string,
+  label: string,
+  runArgs: string[] = [],
+): Promise<{ requestId: string; stdout: string; exitCode: number }> {
+  const id = docker(
+    "run",
+    "-d",
+    "--label",
+    label,
+    "--read-only",
+    "--tmpfs",
+    "/tmp",
+    "-p",
+    "127.0.0.1:0:8080",
+    ...runArgs,
+    image,
+  );
+  try {
+    const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
+    await expect
+      .poll(() => spawnSync("docker", ["logs", id], { encoding: "utf8" }).stderr, { timeout: 20_000 })
+      .toContain("listening on");
+    const res = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, {
+      method: "POST",
+      body: "{}",
+      signal: AbortSignal.timeout(30_000),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    docker("stop", "-t", "10", id);
+    return {
+      requestId: res.headers.get("x-amzn-requestid") ?? "",
+      stdout: spawnSync("docker", ["logs", id], { encoding: "utf8" }).stdout,
+      exitCode: JSON.parse(docker("inspect", id))[0].State.ExitCode,
+    };
+  } finally {
+    spawnSync("docker", ["rm", "-f", id]);
+  }
+}
+
+/** Asserts that an external extension went through init, INVOKE and SHUTDOWN, in that order, in a log. */
+export function expectExtensionLifecycle(
+  stdout: string,
+  name: string,
+  requestId: string,
+  registeredFor: string,
+): void {
+  const lines = stdout.split("\n");
+  const at = (text: string) => lines.findIndex((line) => line.includes(text));
+  expect(at(`[${name}] registered for ${registeredFor}`)).toBeGreaterThanOrEqual(0);
+  expect(at(`EXTENSION\tName: ${name}\tState: Ready\tEvents: [INVOKE,SHUTDOWN]`)).toBeGreaterThan(
+    at(`[${name}] registered`),
+  );
+  expect(at(`START RequestId: ${requestId}`)).toBeGreaterThan(at("State: Ready"));
+  expect(at(`[${name}] INVOKE ${requestId}`)).toBeGreaterThan(at("START RequestId"));
+  expect(at(`[${name}] SHUTDOWN spindown`)).toBeGreaterThan(at(`REPORT RequestId: ${requestId}`));
+}
+
 export function removeLabelled(label: string): void {
   const leftovers = docker("ps", "-aq", "--filter", `label=${label}`);
   if (leftovers) docker("rm", "-f", ...leftovers.split("\n"));

@@ -1,8 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, invokeImage, removeLabelled, removeTestImages } from "../helpers/containers.js";
+import {
+  docker,
+  expectExtensionLifecycle,
+  invokeImage,
+  invokeThenStop,
+  removeLabelled,
+  removeTestImages,
+} from "../helpers/containers.js";
+import { repoRoot } from "../helpers/emulator-process.js";
 import { copyFamily, lambdaBase, writeGreetingLayer } from "../helpers/family.js";
 
 const label = `lambda-base.test=generator-${process.pid}`;
@@ -21,6 +29,16 @@ function bake(...targets: string[]) {
 beforeAll(() => {
   dir = copyFamily();
   writeGreetingLayer(dir);
+  // One external extension baked in, to follow the Extensions API inside an image.
+  cpSync(`${repoRoot}test/fixtures/extensions/lifecycle-probe`, join(dir, "extensions/lifecycle-probe"));
+  const config = join(dir, "lambda-base.yaml");
+  writeFileSync(
+    config,
+    readFileSync(config, "utf8").replace(
+      "extensions:\n",
+      "extensions:\n  - name: lifecycle-probe\n    path: extensions/lifecycle-probe\n",
+    ),
+  );
   const generated = lambdaBase(["generate"], dir);
   expect(generated.status, generated.stderr).toBe(0);
   bake();
@@ -60,7 +78,7 @@ describe("docker buildx bake on the generated files builds the family offline", 
   );
 
   it.each([20, 22, 24])(
-    "the Node %i base is at most 10 MB larger than node:%i-bookworm-slim and runs as non-root",
+    "the Node %i base is at most 10 MB larger than its bookworm-slim Node image and runs as non-root",
     (major) => {
       const base = JSON.parse(docker("image", "inspect", `acme-test/lambda-base:${major}`))[0];
       const slim = JSON.parse(docker("image", "inspect", `node:${major}-bookworm-slim`))[0];
@@ -84,6 +102,12 @@ describe("docker buildx bake on the generated files builds the family offline", 
       expect(compilers).toBe("");
     },
   );
+
+  it("runs a baked external extension through init, INVOKE and SHUTDOWN inside the image", async () => {
+    const run = await invokeThenStop("acme-test/lambda-base-esm-22:22", label);
+    expectExtensionLifecycle(run.stdout, "lifecycle-probe", run.requestId, "esm-22");
+    expect(run.exitCode).toBe(0);
+  });
 
   it("rebuilds exactly one image layer after one handler file changes", () => {
     const image = "acme-test/lambda-base-esm-24:24";
