@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -31,7 +31,8 @@ test.runIf(enabled)(
       env: { LAMBDA_BASE_CEILING_SECONDS: String(seconds) },
       timeoutMs: (seconds + 240) * 1000,
     }).done;
-    const check = JSON.parse(readFileSync(json, "utf8")).images[0].checks[0];
+    expect(existsSync(json), `no report; the run said:\n${run.stdout}${run.stderr}`).toBe(true);
+  const check = JSON.parse(readFileSync(json, "utf8")).images[0].checks[0];
     // The measured durations, for the CI log.
     console.log(`ceiling (${seconds} s):\n  ${check.details.join("\n  ")}`);
     expect(check.details).toContain(`mode: full length, timeout ${seconds} s`);
