@@ -32,7 +32,7 @@ test.runIf(enabled)(
       timeoutMs: (seconds + 240) * 1000,
     }).done;
     expect(existsSync(json), `no report; the run said:\n${run.stdout}${run.stderr}`).toBe(true);
-  const check = JSON.parse(readFileSync(json, "utf8")).images[0].checks[0];
+    const check = JSON.parse(readFileSync(json, "utf8")).images[0].checks[0];
     // The measured durations, for the CI log.
     console.log(`ceiling (${seconds} s):\n  ${check.details.join("\n  ")}`);
     expect(check.details).toContain(`mode: full length, timeout ${seconds} s`);
