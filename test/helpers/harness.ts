@@ -102,14 +102,19 @@ export function removeImages(...tags: string[]): void {
   if (tags.length) spawnSync("docker", ["rmi", "-f", ...tags], { encoding: "utf8" });
 }
 
-/** Containers this helper's runs left (there must be none). */
-export function leftoverContainers(): string[] {
-  return docker("ps", "-aq", "--filter", `label=${TEST_LABEL}`).split("\n").filter(Boolean);
+/** Test files run side by side: each labels its containers with its own scope, and looks only at those. */
+const scopeLabel = (scope: string) => `dev.lambda-base.test.scope=${scope}`;
+
+/** Containers a test file's runs left (there must be none). */
+export function leftoverContainers(scope: string): string[] {
+  return docker("ps", "-aq", "--filter", `label=${TEST_LABEL}`, "--filter", `label=${scopeLabel(scope)}`)
+    .split("\n")
+    .filter(Boolean);
 }
 
-/** Every harness container of this helper, removed (after a test that left some on purpose). */
-export function removeLeftovers(): void {
-  const ids = leftoverContainers();
+/** A test file's harness containers, removed (after a test that left some on purpose). */
+export function removeLeftovers(scope: string): void {
+  const ids = leftoverContainers(scope);
   if (ids.length) spawnSync("docker", ["rm", "-f", "-v", ...ids]);
 }
 
@@ -124,13 +129,17 @@ export interface CliRun {
 export function runCli(
   args: string[],
   options: {
+    /** the test file's scope label */
+    scope: string;
     cwd?: string;
     env?: Record<string, string | undefined>;
     input?: string;
     timeoutMs?: number;
-  } = {},
+  },
 ): { child: ReturnType<typeof spawn>; done: Promise<CliRun>; output: () => string } {
-  const withLabel = ["test", "invoke"].includes(args[0]!) ? [...args, "--label", TEST_LABEL] : args;
+  const withLabel = ["test", "invoke"].includes(args[0]!)
+    ? [...args, "--label", TEST_LABEL, "--label", scopeLabel(options.scope)]
+    : args;
   const child = spawn(cli, withLabel, {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, CI: "", GITHUB_STEP_SUMMARY: "", ...options.env },

@@ -12,6 +12,8 @@ import {
   until,
 } from "../helpers/harness.js";
 
+const SCOPE = "bad-input";
+
 const GOOD = "harness-test/bad-input-good:22";
 const NOT_JSON = join(import.meta.dirname, "../fixtures/harness/good/index.mjs");
 
@@ -19,7 +21,7 @@ beforeAll(() => {
   buildFixtureImage("good", GOOD);
 });
 afterAll(() => {
-  removeLeftovers();
+  removeLeftovers(SCOPE);
   removeImages(GOOD);
 });
 
@@ -70,22 +72,23 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
     ["a bad --http", ["invoke", GOOD, "--http", "FETCH", "/x"], "INVOKE_BAD_HTTP", /not one of GET/],
   ];
   test.each(cases)("%s", { timeout: 60_000 }, async (_, args, code, hint) => {
-    const run = await runCli(args).done;
+    const run = await runCli(args, { scope: SCOPE }).done;
     expect(run.stderr).toContain(`error[${code}]`);
     expect(run.stderr).toMatch(hint);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
     expect(run.code).toBe(2);
-    expect(leftoverContainers()).toEqual([]);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
   });
 
   test("an event on stdin that is not JSON", async () => {
-    const run = await runCli(["invoke", GOOD, "--event", "-"], { input: "{not json" }).done;
+    const run = await runCli(["invoke", GOOD, "--event", "-"], { scope: SCOPE, input: "{not json" }).done;
     expect(run.stderr).toContain("error[HARNESS_EVENT_NOT_JSON]: the event on stdin is not JSON");
     expect(run.code).toBe(2);
   });
 
   test("no engine at DOCKER_HOST is a system error (exit 3)", async () => {
     const run = await runCli(["test", GOOD], {
+      scope: SCOPE,
       env: { DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" },
     }).done;
     expect(run.stderr).toContain("error[ENGINE_UNREACHABLE]");
@@ -112,10 +115,11 @@ test("engine going away mid-run (stand-in: a socket proxy to the engine, closed 
   });
   await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
   const run = runCli(["test", GOOD, "--only", "init-limit"], {
+    scope: SCOPE,
     env: { DOCKER_HOST: `unix://${socketPath}` },
   });
   // The init-limit probe runs for more than 10 s: the engine goes away while its container runs.
-  await until(() => leftoverContainers().length > 0, 60_000, "the run's container");
+  await until(() => leftoverContainers(SCOPE).length > 0, 60_000, "the run's container");
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   proxy.close();
   for (const socket of open) socket.destroy();
@@ -123,8 +127,8 @@ test("engine going away mid-run (stand-in: a socket proxy to the engine, closed 
   expect(result.stderr).toMatch(/error\[(ENGINE_UNREACHABLE|ENGINE_ERROR|HARNESS_INVOKE_FAILED)\]/);
   expect(result.code).toBe(3);
   // The engine itself lives on here, so the container does too, until the next run reaps it.
-  expect(leftoverContainers().length).toBeGreaterThan(0);
-  const next = await runCli(["test", GOOD, "--only", "read-only"]).done;
+  expect(leftoverContainers(SCOPE).length).toBeGreaterThan(0);
+  const next = await runCli(["test", GOOD, "--only", "read-only"], { scope: SCOPE }).done;
   expect(next.code).toBe(0);
-  expect(leftoverContainers()).toEqual([]);
+  expect(leftoverContainers(SCOPE)).toEqual([]);
 });

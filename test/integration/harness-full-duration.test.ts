@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildFixtureImage, leftoverContainers, removeImages, runCli } from "../helpers/harness.js";
 
+const SCOPE = "full-duration";
+
 /**
  * The 15-minute ceiling at full length: a 900 s function that works 14 min
  * 50 s returns its result, one that works longer is cut at 900 s. It runs in
@@ -28,6 +30,7 @@ test.runIf(enabled)(
   async () => {
     const json = join(mkdtempSync(join(tmpdir(), "lb-ceiling-")), "ceiling.json");
     const run = await runCli(["test", IMAGE, "--only", "ceiling", "--full-duration", "--json", json], {
+      scope: SCOPE,
       env: { LAMBDA_BASE_CEILING_SECONDS: String(seconds) },
       timeoutMs: (seconds + 240) * 1000,
     }).done;
@@ -41,6 +44,6 @@ test.runIf(enabled)(
     const cutAt = Number(/was cut at (\d+) ms/.exec(check.summary + check.details.join(" "))?.[1]);
     expect(cutAt).toBeGreaterThanOrEqual(seconds * 1000);
     expect(cutAt).toBeLessThanOrEqual(seconds * 1000 + 100);
-    expect(leftoverContainers()).toEqual([]);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
   },
 );

@@ -8,6 +8,8 @@ import {
   runCli,
 } from "../helpers/harness.js";
 
+const SCOPE = "invoke";
+
 const GOOD = "harness-test/invoke-good:22";
 const BROKEN = "harness-test/invoke-broken:22";
 
@@ -20,7 +22,9 @@ afterAll(() => removeImages(GOOD, BROKEN));
 test("invoke --event prints the response on stdout, the log and REPORT figures on stderr", {
   timeout: 60_000,
 }, async () => {
-  const run = await runCli(["invoke", GOOD, "--event", join(harnessFixture, "events/echo.json")]).done;
+  const run = await runCli(["invoke", GOOD, "--event", join(harnessFixture, "events/echo.json")], {
+    scope: SCOPE,
+  }).done;
   expect(run.code, run.stderr).toBe(0);
   expect(JSON.parse(run.stdout)).toEqual({ ok: true, echo: { hello: "world" } });
   expect(run.stderr).toMatch(/^START RequestId: \S+ Version: \$LATEST$/m);
@@ -28,13 +32,14 @@ test("invoke --event prints the response on stdout, the log and REPORT figures o
   expect(run.stderr).toMatch(
     /Duration [\d.]+ ms, Billed \d+ ms, Memory \d+\/128 MB, Init Duration [\d.]+ ms \(cold start\)/,
   );
-  expect(leftoverContainers()).toEqual([]);
+  expect(leftoverContainers(SCOPE)).toEqual([]);
 });
 
 test("invoke --event - reads the event from stdin; --json gives one object", {
   timeout: 60_000,
 }, async () => {
   const run = await runCli(["invoke", GOOD, "--event", "-", "--json", "--memory", "256"], {
+    scope: SCOPE,
     input: '{"from":"stdin"}',
   }).done;
   expect(run.code, run.stderr).toBe(0);
@@ -45,7 +50,8 @@ test("invoke --event - reads the event from stdin; --json gives one object", {
 });
 
 test("invoke --http GET /path builds an API Gateway v2 event", { timeout: 60_000 }, async () => {
-  const run = await runCli(["invoke", GOOD, "--http", "GET", "/items/7?limit=2", "--json"]).done;
+  const run = await runCli(["invoke", GOOD, "--http", "GET", "/items/7?limit=2", "--json"], { scope: SCOPE })
+    .done;
   expect(run.code, run.stderr).toBe(0);
   const response = JSON.parse(run.stdout).response;
   expect(response.statusCode).toBe(200);
@@ -53,7 +59,9 @@ test("invoke --http GET /path builds an API Gateway v2 event", { timeout: 60_000
 });
 
 test("invoke exits 1 on a function error and names its type", { timeout: 60_000 }, async () => {
-  const run = await runCli(["invoke", GOOD, "--event", join(harnessFixture, "events/invalid.json")]).done;
+  const run = await runCli(["invoke", GOOD, "--event", join(harnessFixture, "events/invalid.json")], {
+    scope: SCOPE,
+  }).done;
   expect(run.code).toBe(1);
   expect(run.stderr).toContain("function error: ValidationError");
   expect(JSON.parse(run.stdout)).toMatchObject({
@@ -65,19 +73,15 @@ test("invoke exits 1 on a function error and names its type", { timeout: 60_000 
 test("invoke of a function that writes to /var/task shows its EROFS error and exits 1", {
   timeout: 90_000,
 }, async () => {
-  const run = await runCli([
-    "invoke",
-    BROKEN,
-    "--timeout",
-    "20",
-    "--event",
-    join(harnessFixture, "events/write.json"),
-  ]).done;
+  const run = await runCli(
+    ["invoke", BROKEN, "--timeout", "20", "--event", join(harnessFixture, "events/write.json")],
+    { scope: SCOPE },
+  ).done;
   expect(run.code).toBe(1);
   expect(JSON.parse(run.stdout).errorMessage).toContain(
     "EROFS: read-only file system, open '/var/task/report.json'",
   );
   // The init ran past 10 s and was retried inside the invoke, as Lambda does.
   expect(run.stderr).toMatch(/INIT_REPORT Init Duration: 100\d\d\.\d\d ms\tPhase: init\tStatus: timeout/);
-  expect(leftoverContainers()).toEqual([]);
+  expect(leftoverContainers(SCOPE)).toEqual([]);
 });

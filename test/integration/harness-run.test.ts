@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { harnessProject, leftoverContainers, runCli } from "../helpers/harness.js";
 
+const SCOPE = "run";
+
 /** Test cases of a JUnit file: name and whether it failed or was skipped. */
 function junitCases(xml: string) {
   return [
@@ -47,7 +49,7 @@ describe("lambda-base test on a function image family", () => {
         "--html",
         join(out, "good.html"),
       ],
-      { cwd: project.dir, env: { GITHUB_STEP_SUMMARY: summary } },
+      { scope: SCOPE, cwd: project.dir, env: { GITHUB_STEP_SUMMARY: summary } },
     ).done;
     expect(run.stdout, run.stderr).toContain("passed:");
     expect(run.code).toBe(0);
@@ -96,7 +98,7 @@ describe("lambda-base test on a function image family", () => {
     const markdown = readFileSync(join(out, "good.md"), "utf8");
     expect(markdown).toContain("| cold-start | pass |");
     expect(readFileSync(summary, "utf8")).toBe(`earlier step\n${markdown}`);
-    expect(leftoverContainers()).toEqual([]);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
   });
 
   test("a broken image (slow init, timeout, write to /var/task, crash) fails the right checks", {
@@ -104,6 +106,7 @@ describe("lambda-base test on a function image family", () => {
   }, async () => {
     const junit = join(out, "broken.xml");
     const run = await runCli(["test", project.images.broken, "--cold-starts", "2", "--junit", junit], {
+      scope: SCOPE,
       cwd: project.dir,
     }).done;
     expect(run.code, run.stdout + run.stderr).toBe(1);
@@ -131,6 +134,6 @@ describe("lambda-base test on a function image family", () => {
     expect(body("crash")).toContain("scenario crash: Runtime.ExitError");
     expect(body("budget:cold-start-p95")).toMatch(/over the budget of 1000 ms/);
     expect(run.stdout).toContain("FAIL  read-only");
-    expect(leftoverContainers()).toEqual([]);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
   });
 });
