@@ -125,7 +125,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI with this helper's label on every container; CI is cleared so the ceiling stays short. */
+/** Runs the CLI with this helper's labels and the test file's scope on every container; CI is cleared so the ceiling stays short. */
 export function runCli(
   args: string[],
   options: {
