@@ -3,7 +3,10 @@ import { parseReportLine } from "../emulator/report.js";
 
 /** The lines a lambda-base image writes that the harness reads. */
 
-/** The built-in emulator's readiness line, on stderr. */
+/**
+ * The built-in emulator's readiness line, on stderr. Shortcoming: images on AWS's own base (RIE)
+ * never print it, so the harness runs only images with the lambda-base emulator.
+ */
 export const READY_PATTERN = /listening on /;
 
 /** `INIT_REPORT Init Duration: 10000.12 ms\tPhase: init\tStatus: timeout` */

@@ -50,7 +50,10 @@ export const handler = async (event = {}) => {
 };
 `;
 
-/** Writes the probe into a fresh folder readable by any container user; returns the folder and its removal. */
+/**
+ * Writes the probe into a fresh folder readable by any container user; returns the folder and its removal.
+ * Shortcoming: a bind mount needs the engine on this machine; with a remote DOCKER_HOST the probe checks cannot run.
+ */
 export function writeProbe(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "lambda-base-probe-"));
   writeFileSync(join(dir, "probe.mjs"), PROBE_SOURCE);

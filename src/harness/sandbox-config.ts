@@ -15,6 +15,9 @@ export function nanoCpusFor(memoryMb: number, machineCpus: number = availablePar
   return Math.round(cpus * 1e9);
 }
 
+// Shortcoming: the emulator runs inside the container, so its own memory (~40 MB) and CPU count
+// against the function's limits, which Lambda's platform processes do not. The effect is largest at
+// 128 MB (1/14 of a vCPU): cold starts there measure slower than the service's.
 export interface HostShape {
   memoryMb: number;
   ephemeralStorageMb: number;

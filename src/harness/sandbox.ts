@@ -5,14 +5,12 @@ import type { InvokeReport } from "../emulator/invocation.js";
 import { engineError } from "../engine/engine.js";
 import { SystemError, UserError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import { INVOKE_HEADERS } from "../protocol/lambda.js";
+import { INVOKE_HEADERS, LOCAL_INVOKE_PATH } from "../protocol/lambda.js";
 import { track, untrack } from "./cleanup.js";
 import { type ImageFacts, inspectImage, requireEntrypoint, sandboxUser, settingsFromImage } from "./image.js";
 import { ownerLabels } from "./labels.js";
 import { type InitReport, initReportsIn, READY_PATTERN, reportsIn } from "./log-lines.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB, hostConfig, INVOKE_PORT } from "./sandbox-config.js";
-
-export const INVOKE_URL_PATH = "/2015-03-31/functions/function/invocations";
 
 export interface SandboxOptions {
   image: string;
@@ -279,7 +277,7 @@ export class Sandbox {
     const sentAt = performance.now();
     let response: Response;
     try {
-      response = await fetch(`http://127.0.0.1:${this.port}${INVOKE_URL_PATH}`, {
+      response = await fetch(`http://127.0.0.1:${this.port}${LOCAL_INVOKE_PATH}`, {
         method: "POST",
         body,
         headers: { "content-type": "application/json", ...options.headers },

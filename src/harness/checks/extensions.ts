@@ -28,7 +28,10 @@ export const extensions: Check = {
       const lines = extensionsIn(sandbox.stdout);
       for (const name of baked) {
         const line = lines.find((l) => l.name === name);
-        if (!line) findings.fail(`${name} did not register during init (no EXTENSION line)`);
+        if (!line)
+          findings.fail(
+            `${name} did not register during init (no EXTENSION line${lines.length === 0 ? "; an image built before the emulator printed them needs a rebuild" : ""})`,
+          );
         else
           findings.expect(
             line.state === "Ready" && line.events.length > 0,
