@@ -8,7 +8,9 @@ import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
 import { registerInit } from "./init-command.js";
 import { registerInspect } from "./inspect-command.js";
+import { registerInvoke } from "./invoke-command.js";
 import { registerLayer } from "./layer-command.js";
+import { registerTest } from "./test-command.js";
 
 /** Parses the command line and maps errors to exit codes; the work is the library's. */
 export async function main(argv: string[]): Promise<number> {
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   registerInit(program);
   registerGenerate(program, setExitCode);
   registerBuild(program, setExitCode);
+  registerTest(program, setExitCode);
+  registerInvoke(program, setExitCode);
   registerLayer(program, setExitCode);
   registerInspect(program, setExitCode);
   registerAdvise(program);

@@ -70,7 +70,7 @@ export function renderBaseDockerfile(plan: Plan): string {
     "RUN mkdir -p /var/task /opt/nodejs/node_modules /opt/nodejs/node${NODE_MAJOR}/node_modules /opt/extensions /opt/bin /opt/lib \\",
     "    && ln -s /opt/nodejs/node${NODE_MAJOR}/node_modules /var/node_modules \\",
     "    && ln -s /opt/nodejs/node_modules /node_modules \\",
-    "    && mkdir -p /opt/lambda-base && echo \"${NODE_MAJOR}\" > /opt/lambda-base/node-major",
+    '    && mkdir -p /opt/lambda-base && echo "${NODE_MAJOR}" > /opt/lambda-base/node-major',
     "COPY --from=build /build/runtime/node_modules/ /var/runtime/node_modules/",
     `COPY ${WORK_DIR}/runtime/emulator.mjs ${WORK_DIR}/runtime/entrypoint.sh ${WORK_DIR}/runtime/bootstrap /opt/lambda-base/`,
   );

@@ -12,6 +12,8 @@ export const RUNTIME_PATHS = {
 } as const;
 
 export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+/** The invoke URL path local callers use (RIE's and the emulator's function is named "function"). */
+export const LOCAL_INVOKE_PATH = "/2015-03-31/functions/function/invocations";
 
 export const RUNTIME_HEADERS = {
   requestId: "lambda-runtime-aws-request-id",

@@ -1,0 +1,134 @@
+import { rmSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  buildFixtureImage,
+  leftoverContainers,
+  removeImages,
+  removeLeftovers,
+  runCli,
+  until,
+} from "../helpers/harness.js";
+
+const SCOPE = "bad-input";
+
+const GOOD = "harness-test/bad-input-good:22";
+const NOT_JSON = join(import.meta.dirname, "../fixtures/harness/good/index.mjs");
+
+beforeAll(() => {
+  buildFixtureImage("good", GOOD);
+});
+afterAll(() => {
+  removeLeftovers(SCOPE);
+  removeImages(GOOD);
+});
+
+describe("bad input is a user error (exit 2) that says what to do, and leaves nothing running", () => {
+  const cases: Array<[string, string[], string, RegExp]> = [
+    [
+      "an image that does not exist",
+      ["test", "harness-test/no-such-image:1"],
+      "HARNESS_IMAGE_NOT_FOUND",
+      /lambda-base build/,
+    ],
+    [
+      "invoke of an image that does not exist",
+      ["invoke", "harness-test/no-such-image:1"],
+      "HARNESS_IMAGE_NOT_FOUND",
+      /docker images/,
+    ],
+    [
+      "a plain Node image (no entry point serving the Runtime API)",
+      ["test", "node:22-bookworm-slim"],
+      "HARNESS_NOT_LAMBDA_IMAGE",
+      /no ENTRYPOINT/,
+    ],
+    [
+      "invoke of a plain Node image (its process exits)",
+      ["invoke", "node:22-bookworm-slim"],
+      "HARNESS_NOT_LAMBDA_IMAGE",
+      /exited with code 0/,
+    ],
+    [
+      "an event file that is not JSON (test)",
+      ["test", GOOD, "--event", NOT_JSON],
+      "HARNESS_EVENT_NOT_JSON",
+      /index\.mjs is not JSON/,
+    ],
+    [
+      "an event file that is not JSON (invoke)",
+      ["invoke", GOOD, "--event", NOT_JSON],
+      "HARNESS_EVENT_NOT_JSON",
+      /is not JSON/,
+    ],
+    [
+      "an unknown check",
+      ["test", GOOD, "--only", "speed"],
+      "HARNESS_UNKNOWN_CHECK",
+      /the checks are: cold-start/,
+    ],
+    ["a bad --http", ["invoke", GOOD, "--http", "FETCH", "/x"], "INVOKE_BAD_HTTP", /not one of GET/],
+  ];
+  test.each(cases)("%s", { timeout: 60_000 }, async (_, args, code, hint) => {
+    const run = await runCli(args, { scope: SCOPE }).done;
+    expect(run.stderr).toContain(`error[${code}]`);
+    expect(run.stderr).toMatch(hint);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    expect(run.code).toBe(2);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
+  });
+
+  test("an event on stdin that is not JSON", async () => {
+    const run = await runCli(["invoke", GOOD, "--event", "-"], { scope: SCOPE, input: "{not json" }).done;
+    expect(run.stderr).toContain("error[HARNESS_EVENT_NOT_JSON]: the event on stdin is not JSON");
+    expect(run.code).toBe(2);
+  });
+
+  test("no engine at DOCKER_HOST is a system error (exit 3)", async () => {
+    const run = await runCli(["test", GOOD], {
+      scope: SCOPE,
+      env: { DOCKER_HOST: "unix:///tmp/lambda-base-no-engine.sock" },
+    }).done;
+    expect(run.stderr).toContain("error[ENGINE_UNREACHABLE]");
+    expect(run.code).toBe(3);
+  });
+});
+
+test("engine going away mid-run (stand-in: a socket proxy to the engine, closed mid-run): exit 3, and the next run removes what was left", {
+  timeout: 180_000,
+}, async () => {
+  const socketPath = join(tmpdir(), `lb-engine-proxy-${process.pid}.sock`);
+  rmSync(socketPath, { force: true });
+  const open = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const engine = createConnection("/var/run/docker.sock");
+    open.add(client).add(engine);
+    client.pipe(engine).pipe(client);
+    const drop = () => {
+      client.destroy();
+      engine.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    engine.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
+  const run = runCli(["test", GOOD, "--only", "init-limit"], {
+    scope: SCOPE,
+    env: { DOCKER_HOST: `unix://${socketPath}` },
+  });
+  // The init-limit probe runs for more than 10 s: the engine goes away while its container runs.
+  await until(() => leftoverContainers(SCOPE).length > 0, 60_000, "the run's container");
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  proxy.close();
+  for (const socket of open) socket.destroy();
+  const result = await run.done;
+  expect(result.stderr).toMatch(/error\[(ENGINE_UNREACHABLE|ENGINE_ERROR|HARNESS_INVOKE_FAILED)\]/);
+  expect(result.code).toBe(3);
+  // The engine itself lives on here, so the container does too, until the next run reaps it.
+  expect(leftoverContainers(SCOPE).length).toBeGreaterThan(0);
+  const next = await runCli(["test", GOOD, "--only", "read-only"], { scope: SCOPE }).done;
+  expect(next.code).toBe(0);
+  expect(leftoverContainers(SCOPE)).toEqual([]);
+});
