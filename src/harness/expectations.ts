@@ -49,6 +49,11 @@ export function unmetExpectations(expect: Scenario["expect"], result: InvokeResu
   if (expect.errorType !== undefined) {
     if (result.errorType !== expect.errorType)
       problems.push(`expected the error ${expect.errorType}, got ${gotError ? errorText : "a response"}`);
+    // With an error type, responseContains is checked against the error document Lambda returns.
+    else if (expect.responseContains !== undefined && !containsSubset(result.json, expect.responseContains))
+      problems.push(
+        `expected an error document containing ${show(expect.responseContains)}, got ${show(result.json ?? result.body)}`,
+      );
     return problems;
   }
   if (gotError) {

@@ -51,6 +51,19 @@ describe("unmetExpectations", () => {
     expect(unmetExpectations({ errorType: "ValidationError" }, ok({}))[0]).toBe(
       "expected the error ValidationError, got a response",
     );
+    // With an error type, responseContains looks into the error document.
+    expect(
+      unmetExpectations(
+        { errorType: "ValidationError", responseContains: { errorMessage: "bad" } },
+        error("ValidationError", "bad"),
+      ),
+    ).toEqual([]);
+    expect(
+      unmetExpectations(
+        { errorType: "ValidationError", responseContains: { errorMessage: "good" } },
+        error("ValidationError", "bad"),
+      )[0],
+    ).toContain('expected an error document containing {"errorMessage":"good"}');
     expect(unmetExpectations({ timeout: true }, error("Sandbox.Timedout", "Task timed out"))).toEqual([]);
     expect(unmetExpectations({ timeout: true }, error("Runtime.ExitError", "exit status 1"))[0]).toContain(
       "expected a timeout (Sandbox.Timedout), got Runtime.ExitError",
