@@ -31,3 +31,17 @@ test("the function answers, and only its first invoke is a cold start", async ()
 test("await using removed the example's container", () => {
   expect(docker("ps", "-aq", "--filter", `label=dev.lambda-base.harness.image=${IMAGE}`)).toBe("");
 });
+
+test("the first init gets every core; from the first invoke's end, the CPU share 256 MB buys", async () => {
+  const quota = (id: string) => Number(docker("inspect", "-f", "{{.HostConfig.CpuQuota}}", id));
+  const cores = Number(docker("info", "-f", "{{.NCPU}}"));
+  await using fn = await startFunction(IMAGE, { memoryMb: 256, timeoutSeconds: 3 });
+  expect(quota(fn.id)).toBe(cores * 20_000);
+  await fn.invoke({});
+  expect(quota(fn.id)).toBe(Math.round((256 / 1769) * 20_000));
+  await fn.invoke({});
+  expect(quota(fn.id)).toBe(Math.round((256 / 1769) * 20_000));
+
+  await using plain = await startFunction(IMAGE, { memoryMb: 256, initCpuBoost: false });
+  expect(quota(plain.id)).toBe(Math.round((256 / 1769) * 20_000));
+});

@@ -8,7 +8,8 @@ import { lambdaBase } from "../helpers/family.js";
 import { FunctionContainer } from "../helpers/function-container.js";
 
 // The scaffold as a new user gets it: init in an empty temp folder, then generate and build with
-// no edits, then every scenario the scaffold declares, answered exactly by the built image.
+// no edits, then every scenario the scaffold declares, answered exactly by the built image, then
+// `lambda-base test` on it, green.
 const label = `dev.lambda-base.test=example-init-${process.pid}`;
 const image = "example-test/lambda-base";
 const parent = mkdtempSync(join(tmpdir(), "lb-init-"));
@@ -58,5 +59,17 @@ describe("a project from lambda-base init", () => {
     } finally {
       container.remove();
     }
+
+    // And the harness, as the README tells a new user to run it: every check green, no edits.
+    const junit = join(parent, "junit.xml");
+    const tested = lambdaBase(
+      ["test", "--no-full-duration", "--cold-starts", "2", "--label", label, "--junit", junit],
+      dir,
+    );
+    expect(tested.status, `${tested.stdout.slice(-4000)}\n${tested.stderr.slice(-2000)}`).toBe(0);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).not.toContain("<failure");
+    for (const scenario of fn.scenarios) expect(xml).toContain(`name="scenario:${scenario.name}"`);
+    expect(tested.stdout).toMatch(/^passed: \d+ passed, 0 failed/m);
   });
 });

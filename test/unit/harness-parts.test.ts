@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { httpApiEvent } from "../../src/harness/http-event.js";
 import { HARNESS_LABELS, ownerIsGone, ownerLabels, processStartTicks } from "../../src/harness/labels.js";
 import { parseExtensionLine, parseInitReportLine } from "../../src/harness/log-lines.js";
-import { hostConfig, nanoCpusFor } from "../../src/harness/sandbox-config.js";
+import { cpuLimit, cpusFor, hostConfig } from "../../src/harness/sandbox-config.js";
 import { percentile, stats } from "../../src/harness/stats.js";
 
 describe("stats", () => {
@@ -67,12 +67,27 @@ describe("owner labels", () => {
 
 describe("sandbox shape", () => {
   test("CPU in proportion to memory, 1,769 MB = one vCPU, capped by the machine", () => {
-    expect(nanoCpusFor(1769, 2)).toBe(1e9);
-    expect(nanoCpusFor(128, 2)).toBe(Math.round((128 / 1769) * 1e9));
-    expect(nanoCpusFor(10_240, 2)).toBe(2e9);
+    expect(cpusFor(1769, 2)).toBe(1);
+    expect(cpusFor(128, 2)).toBeCloseTo(128 / 1769, 6);
+    expect(cpusFor(10_240, 2)).toBe(2);
+    // A 20 ms period; the quota never below the engine's 1 ms minimum.
+    expect(cpuLimit(1)).toEqual({ CpuPeriod: 20_000, CpuQuota: 20_000 });
+    expect(cpuLimit(128 / 1769)).toEqual({ CpuPeriod: 20_000, CpuQuota: 1447 });
+    expect(cpuLimit(0.01).CpuQuota).toBe(1000);
+  });
+  test("the first init may use every core; otherwise the memory's share", () => {
+    const shape = { memoryMb: 256, ephemeralStorageMb: 512, machineCpus: 2, binds: [] };
+    expect(hostConfig({ ...shape, initCpuBoost: true }).CpuQuota).toBe(40_000);
+    expect(hostConfig({ ...shape, initCpuBoost: false }).CpuQuota).toBe(Math.round((256 / 1769) * 20_000));
   });
   test("read-only root, sized /tmp, no swap, loopback-only random port", () => {
-    const config = hostConfig({ memoryMb: 256, ephemeralStorageMb: 700, machineCpus: 2, binds: [] });
+    const config = hostConfig({
+      memoryMb: 256,
+      ephemeralStorageMb: 700,
+      machineCpus: 2,
+      binds: [],
+      initCpuBoost: false,
+    });
     expect(config).toMatchObject({
       ReadonlyRootfs: true,
       Memory: 256 * 1024 * 1024,
