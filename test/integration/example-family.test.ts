@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import type { FunctionImage } from "../../src/config/types.js";
 import { planFamily } from "../../src/generate/plan.js";
+import type { RunResult } from "../../src/harness/types.js";
 import { docker, removeLabelled } from "../helpers/containers.js";
 import { repoRoot } from "../helpers/emulator-process.js";
 import { lambdaBase } from "../helpers/family.js";
@@ -10,7 +13,7 @@ import { FunctionContainer } from "../helpers/function-container.js";
 
 // The repository's own example family (lambda-base.yaml at the top): its function images are
 // built exactly as `npm run main` builds them, then every scenario of the config is invoked and
-// its answer compared exactly. Until the harness runs these scenarios, this is their proof.
+// its answer compared exactly; then `lambda-base test` runs on the whole family.
 const label = `dev.lambda-base.test=example-family-${process.pid}`;
 const config = loadConfig(`${repoRoot}lambda-base.yaml`);
 const images = new Map(planFamily(config).functions.map((f) => [f.fn.name, f.image]));
@@ -83,6 +86,39 @@ describe.each(config.functions.map((f) => [f.name, f] as [string, FunctionImage]
     });
   },
 );
+
+describe("lambda-base test on the example family, as the README's main job runs it", () => {
+  it("passes every check of every function image and names each in its reports", async () => {
+    const out = mkdtempSync(join(tmpdir(), "lb-family-reports-"));
+    const args = ["test", "--no-full-duration", "--cold-starts", "3", "--label", label];
+    const run = lambdaBase([...args, "--json", join(out, "r.json"), "--junit", join(out, "j.xml")], repoRoot);
+    expect(run.status, `${run.stdout.slice(-6000)}\n${run.stderr.slice(-2000)}`).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, "r.json"), "utf8")) as RunResult;
+    expect(result.images.map((i) => i.functionName)).toEqual(config.functions.map((f) => f.name));
+    for (const image of result.images) {
+      const f = fn(image.functionName!);
+      const names = image.checks.map((c) => c.name);
+      // Every scenario of the config, the platform checks and the three budgets, all green.
+      expect(names).toEqual(
+        expect.arrayContaining([
+          ...f.scenarios.map((s) => `scenario:${s.name}`),
+          "cold-start",
+          "timeout",
+          "ceiling",
+          "extensions",
+          "budget:cold-start-p95",
+        ]),
+      );
+      expect(image.checks.filter((c) => c.status !== "passed").map((c) => c.name)).toEqual([]);
+      // Both toolkit extensions are baked into every base, so the extensions check saw them.
+      const extensions = image.checks.find((c) => c.name === "extensions")!;
+      expect(extensions.details.join("\n")).toMatch(/telemetry registered, Ready/);
+      expect(extensions.details.join("\n")).toMatch(/secrets registered, Ready/);
+    }
+    expect(readFileSync(join(out, "j.xml"), "utf8")).not.toContain("<failure");
+    rmSync(out, { recursive: true, force: true });
+  });
+});
 
 describe("example function s3-handler", () => {
   it("runs on Node 20 as a CommonJS callback handler", () => {
