@@ -69,6 +69,18 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
       "HARNESS_UNKNOWN_CHECK",
       /the checks are: cold-start/,
     ],
+    [
+      "invoke with a memory size above Lambda's 10,240 MB",
+      ["invoke", GOOD, "--memory", "99999"],
+      "HARNESS_BAD_FLAG",
+      /--memory "99999" is not a whole number from 128 to 10240/,
+    ],
+    [
+      "invoke with a timeout above Lambda's 900 s",
+      ["invoke", GOOD, "--timeout", "901"],
+      "HARNESS_BAD_FLAG",
+      /--timeout "901" is not a whole number from 1 to 900/,
+    ],
     ["a bad --http", ["invoke", GOOD, "--http", "FETCH", "/x"], "INVOKE_BAD_HTTP", /not one of GET/],
   ];
   test.each(cases)("%s", { timeout: 60_000 }, async (_, args, code, hint) => {
