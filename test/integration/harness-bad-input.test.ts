@@ -92,6 +92,20 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
     expect(leftoverContainers(SCOPE)).toEqual([]);
   });
 
+  test("a report path that cannot be written is refused before the run, not after it", async () => {
+    const run = await runCli(["test", GOOD, "--only", "read-only", "--json", "/proc/lambda-base-qa.json"], {
+      scope: SCOPE,
+    }).done;
+    expect(run.stderr).toContain(
+      "error[HARNESS_REPORT_UNWRITABLE]: cannot write the report /proc/lambda-base-qa.json",
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain(": read-only"); // no check started
+    expect(run.stdout).toBe("");
+    expect(run.code).toBe(2);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
+  });
+
   test("an event on stdin that is not JSON", async () => {
     const run = await runCli(["invoke", GOOD, "--event", "-"], { scope: SCOPE, input: "{not json" }).done;
     expect(run.stderr).toContain("error[HARNESS_EVENT_NOT_JSON]: the event on stdin is not JSON");
