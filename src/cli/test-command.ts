@@ -97,6 +97,12 @@ export function registerTest(program: Command, setExitCode: (code: number) => vo
           `${options.config} declares no functions.`,
           "name an image: lambda-base test IMAGE",
         );
+      if (options.event === "-")
+        throw new UserError(
+          "HARNESS_BAD_FLAG",
+          "lambda-base test takes --event from a file, not from stdin (--event - is for lambda-base invoke).",
+          "save the event to a file and pass its path, e.g. --event events/order.json",
+        );
       const override = scenarioFromFlags(options, (path) => resolve(path));
       if (override) {
         readEvent(override.event); // a broken event file is a user error before anything starts

@@ -81,6 +81,12 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
       "HARNESS_BAD_FLAG",
       /--timeout "901" is not a whole number from 1 to 900/,
     ],
+    [
+      "test with --event - (stdin is for invoke)",
+      ["test", GOOD, "--event", "-"],
+      "HARNESS_BAD_FLAG",
+      /--event - is for lambda-base invoke/,
+    ],
     ["a bad --http", ["invoke", GOOD, "--http", "FETCH", "/x"], "INVOKE_BAD_HTTP", /not one of GET/],
   ];
   test.each(cases)("%s", { timeout: 60_000 }, async (_, args, code, hint) => {
