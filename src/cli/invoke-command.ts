@@ -5,8 +5,9 @@ import { UserError } from "../errors.js";
 import { readEvent } from "../harness/checks/scenarios.js";
 import { removeAllLive, removeOnSignals } from "../harness/cleanup.js";
 import { httpApiEvent } from "../harness/http-event.js";
-import { parseLabels, positiveInteger } from "../harness/options.js";
+import { integerInRange, parseLabels } from "../harness/options.js";
 import { Sandbox } from "../harness/sandbox.js";
+import { LIMITS } from "../protocol/lambda.js";
 
 interface InvokeOptions {
   event?: string;
@@ -35,6 +36,14 @@ export function registerInvoke(program: Command, setExitCode: (code: number) => 
     .action(async (image: string, options: InvokeOptions) => {
       const event = buildEvent(options);
       const labels = parseLabels(options.label);
+      const memoryMb =
+        options.memory === undefined
+          ? undefined
+          : integerInRange(options.memory, "--memory", LIMITS.memoryMb);
+      const timeoutSeconds =
+        options.timeout === undefined
+          ? undefined
+          : integerInRange(options.timeout, "--timeout", LIMITS.timeoutSeconds);
       const uninstall = removeOnSignals(() =>
         process.stderr.write("\ninterrupted: removing the container\n"),
       );
@@ -43,8 +52,8 @@ export function registerInvoke(program: Command, setExitCode: (code: number) => 
           image,
           docker: connectEngine(),
           labels,
-          ...(options.memory ? { memoryMb: positiveInteger(options.memory, "--memory", 128) } : {}),
-          ...(options.timeout ? { timeoutSeconds: positiveInteger(options.timeout, "--timeout") } : {}),
+          ...(memoryMb !== undefined ? { memoryMb } : {}),
+          ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
         });
         try {
           const result = await sandbox.invoke(event);

@@ -3,6 +3,7 @@ import { EMULATOR_USAGE } from "../emulator/config.js";
 import { runEmulatorCli } from "../emulator/main.js";
 import { formatMachineReport, inspectMachine } from "../engine/doctor.js";
 import { describeError, LambdaBaseError } from "../errors.js";
+import { interruption } from "../harness/cleanup.js";
 import { registerAdvise } from "./advise-command.js";
 import { registerBuild } from "./build-command.js";
 import { registerGenerate } from "./generate-command.js";
@@ -64,6 +65,9 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Ctrl-C removed the containers under a running check: its failure is no error of its own.
+    const signal = interruption();
+    if (signal) return signal === "SIGINT" ? 130 : 143;
     process.stderr.write(`${describeError(error)}\n`);
     return error instanceof LambdaBaseError ? error.exitCode : 1;
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
@@ -97,11 +97,19 @@ export function registerTest(program: Command, setExitCode: (code: number) => vo
           `${options.config} declares no functions.`,
           "name an image: lambda-base test IMAGE",
         );
+      if (options.event === "-")
+        throw new UserError(
+          "HARNESS_BAD_FLAG",
+          "lambda-base test takes --event from a file, not from stdin (--event - is for lambda-base invoke).",
+          "save the event to a file and pass its path, e.g. --event events/order.json",
+        );
       const override = scenarioFromFlags(options, (path) => resolve(path));
       if (override) {
         readEvent(override.event); // a broken event file is a user error before anything starts
         targets = targets.map((t) => ({ ...t, scenarios: [override] }));
       }
+      // A report that cannot be written is the user's mistake, said before a run that can take 15 minutes.
+      for (const file of [options.json, options.junit, options.html, options.markdown]) checkWritable(file);
       const progress = progressWriter();
       const uninstall = removeOnSignals(() => {
         progress.done();
@@ -147,15 +155,32 @@ function loadOptionalConfig(file: string, optional: boolean): LambdaBaseConfig |
   return loadConfig(file);
 }
 
+function unwritable(file: string, error: unknown): UserError {
+  return new UserError(
+    "HARNESS_REPORT_UNWRITABLE",
+    `cannot write the report ${file}: ${(error as Error).message}.`,
+  );
+}
+
+/** Creates the report's folder and opens the file without changing it; a file the check created is removed again. */
+function checkWritable(file: string | undefined): void {
+  if (!file) return;
+  try {
+    const existed = existsSync(file);
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    closeSync(openSync(file, "a"));
+    if (!existed) rmSync(file);
+  } catch (error) {
+    throw unwritable(file, error);
+  }
+}
+
 function writeReport(file: string | undefined, text: string): void {
   if (!file) return;
   try {
     mkdirSync(dirname(resolve(file)), { recursive: true });
     writeFileSync(file, text);
   } catch (error) {
-    throw new UserError(
-      "HARNESS_REPORT_UNWRITABLE",
-      `cannot write the report ${file}: ${(error as Error).message}.`,
-    );
+    throw unwritable(file, error);
   }
 }

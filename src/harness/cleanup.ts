@@ -60,8 +60,16 @@ export async function reapOrphans(docker: Docker): Promise<string[]> {
  * function that uninstalls the handlers. Used by the CLI; a library user owns
  * their process and disposes of sandboxes with `await using`.
  */
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process, once removeOnSignals's handler took it: what fails after it is its consequence. */
+export function interruption(): NodeJS.Signals | undefined {
+  return interruptedBy;
+}
+
 export function removeOnSignals(onSignal?: (signal: NodeJS.Signals) => void): () => void {
   const handler = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
     onSignal?.(signal);
     void removeAllLive()
       .catch(() => undefined)

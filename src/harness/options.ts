@@ -10,6 +10,17 @@ export function positiveInteger(value: string, flag: string, min = 1): number {
   return n;
 }
 
+/** A whole number within Lambda's limits for a setting, e.g. --memory 128..10240, --timeout 1..900. */
+export function integerInRange(value: string, flag: string, range: { min: number; max: number }): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < range.min || n > range.max)
+    throw new UserError(
+      "HARNESS_BAD_FLAG",
+      `${flag} "${value}" is not a whole number from ${range.min} to ${range.max}.`,
+    );
+  return n;
+}
+
 export function parseLabels(values: string[] = []): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const value of values) {

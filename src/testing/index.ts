@@ -4,7 +4,9 @@
  * harness's sandbox (read-only root, sized /tmp, memory and CPU limits,
  * non-root, port on 127.0.0.1) and removes the container when the block ends.
  */
+import { UserError } from "../errors.js";
 import { Sandbox, type SandboxOptions } from "../harness/sandbox.js";
+import { LIMITS } from "../protocol/lambda.js";
 
 export type { InvokeReport } from "../emulator/invocation.js";
 export { reapOrphans, removeAllLive } from "../harness/cleanup.js";
@@ -20,6 +22,25 @@ export { Sandbox } from "../harness/sandbox.js";
 export type { CheckResult, ImageResult, RunResult } from "../harness/types.js";
 
 /** Starts IMAGE in a fresh sandbox and waits until its emulator listens. Dispose of it (or `await using`). */
-export function startFunction(image: string, options: Omit<SandboxOptions, "image"> = {}): Promise<Sandbox> {
+export async function startFunction(
+  image: string,
+  options: Omit<SandboxOptions, "image"> = {},
+): Promise<Sandbox> {
+  // Outside Lambda's limits the emulator would refuse to start, and the image would be blamed for it.
+  requireWithin("memoryMb", options.memoryMb, LIMITS.memoryMb, "MB");
+  requireWithin("timeoutSeconds", options.timeoutSeconds, LIMITS.timeoutSeconds, "seconds");
   return Sandbox.start({ ...options, image });
+}
+
+function requireWithin(
+  name: string,
+  value: number | undefined,
+  range: { min: number; max: number },
+  unit: string,
+): void {
+  if (value === undefined || (Number.isInteger(value) && value >= range.min && value <= range.max)) return;
+  throw new UserError(
+    "HARNESS_BAD_OPTION",
+    `${name} ${value} is outside Lambda's limits: it must be a whole number of ${unit} from ${range.min} to ${range.max}.`,
+  );
 }

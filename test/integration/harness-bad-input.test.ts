@@ -69,6 +69,24 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
       "HARNESS_UNKNOWN_CHECK",
       /the checks are: cold-start/,
     ],
+    [
+      "invoke with a memory size above Lambda's 10,240 MB",
+      ["invoke", GOOD, "--memory", "99999"],
+      "HARNESS_BAD_FLAG",
+      /--memory "99999" is not a whole number from 128 to 10240/,
+    ],
+    [
+      "invoke with a timeout above Lambda's 900 s",
+      ["invoke", GOOD, "--timeout", "901"],
+      "HARNESS_BAD_FLAG",
+      /--timeout "901" is not a whole number from 1 to 900/,
+    ],
+    [
+      "test with --event - (stdin is for invoke)",
+      ["test", GOOD, "--event", "-"],
+      "HARNESS_BAD_FLAG",
+      /--event - is for lambda-base invoke/,
+    ],
     ["a bad --http", ["invoke", GOOD, "--http", "FETCH", "/x"], "INVOKE_BAD_HTTP", /not one of GET/],
   ];
   test.each(cases)("%s", { timeout: 60_000 }, async (_, args, code, hint) => {
@@ -76,6 +94,20 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
     expect(run.stderr).toContain(`error[${code}]`);
     expect(run.stderr).toMatch(hint);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    expect(run.code).toBe(2);
+    expect(leftoverContainers(SCOPE)).toEqual([]);
+  });
+
+  test("a report path that cannot be written is refused before the run, not after it", async () => {
+    const run = await runCli(["test", GOOD, "--only", "read-only", "--json", "/proc/lambda-base-qa.json"], {
+      scope: SCOPE,
+    }).done;
+    expect(run.stderr).toContain(
+      "error[HARNESS_REPORT_UNWRITABLE]: cannot write the report /proc/lambda-base-qa.json",
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain(": read-only"); // no check started
+    expect(run.stdout).toBe("");
     expect(run.code).toBe(2);
     expect(leftoverContainers(SCOPE)).toEqual([]);
   });

@@ -45,3 +45,14 @@ test("the first init gets every core; from the first invoke's end, the CPU share
   await using plain = await startFunction(IMAGE, { memoryMb: 256, initCpuBoost: false });
   expect(quota(plain.id)).toBe(Math.round((256 / 1769) * 20_000));
 });
+
+test("a memory size or timeout outside Lambda's limits is refused before a container starts", async () => {
+  await expect(startFunction(IMAGE, { memoryMb: 99_999 })).rejects.toMatchObject({
+    code: "HARNESS_BAD_OPTION",
+    message: expect.stringMatching(/memoryMb 99999 .* from 128 to 10240/),
+  });
+  await expect(startFunction(IMAGE, { timeoutSeconds: 901 })).rejects.toMatchObject({
+    code: "HARNESS_BAD_OPTION",
+  });
+  expect(docker("ps", "-aq", "--filter", `label=dev.lambda-base.harness.image=${IMAGE}`)).toBe("");
+});

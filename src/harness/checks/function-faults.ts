@@ -13,10 +13,25 @@ export function unexpectedFaults(
   });
 }
 
-/** One line per fault, naming where it happened. */
+/**
+ * One line per kind of fault, naming where it happened: the same error on every
+ * invoke is said once with its count (request ids aside), not a dozen times.
+ */
 export function describeFaults(faults: FunctionInvocation[]): string[] {
-  return faults.map(
-    (f) =>
-      `${f.source}: ${f.result.errorType ?? "error"}${f.result.errorMessage ? ` (${f.result.errorMessage.slice(0, 200)})` : ""}`,
-  );
+  const groups = new Map<string, { line: string; sources: string[] }>();
+  for (const f of faults) {
+    const message = f.result.errorMessage?.replace(/RequestId: [0-9a-f-]{36} /g, "").slice(0, 200);
+    const what = `${f.result.errorType ?? "error"}${message ? ` (${message})` : ""}`;
+    const group = groups.get(what) ?? { line: what, sources: [] };
+    group.sources.push(f.source);
+    groups.set(what, group);
+  }
+  return [...groups.values()].map(({ line, sources }) => {
+    const [first, ...rest] = sources;
+    if (rest.length === 0) return `${first}: ${line}`;
+    const counts = new Map<string, number>();
+    for (const source of rest) counts.set(source, (counts.get(source) ?? 0) + 1);
+    const also = [...counts].map(([source, n]) => (n === 1 ? source : `${source} x${n}`)).join(", ");
+    return `${first}: ${line}, and the same on ${also}`;
+  });
 }
