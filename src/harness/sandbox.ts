@@ -113,7 +113,8 @@ export class Sandbox {
   static async start(options: SandboxOptions): Promise<Sandbox> {
     const docker = options.docker ?? new Docker();
     const facts = await inspectImage(docker, options.image);
-    if (options.handler) requireEntrypoint(facts);
+    // An image without an ENTRYPOINT has nothing that serves the Runtime API: said at once, not after the ready wait.
+    requireEntrypoint(facts);
     const fromImage = settingsFromImage(facts);
     const memoryMb = options.memoryMb ?? fromImage.memoryMb;
     const timeoutSeconds = options.timeoutSeconds ?? fromImage.timeoutSeconds;

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,12 +18,18 @@ const SCOPE = "bad-input";
 const GOOD = "harness-test/bad-input-good:22";
 const NOT_JSON = join(import.meta.dirname, "../fixtures/harness/good/index.mjs");
 
+const EXITS = "harness-test/bad-input-exits:22";
+
 beforeAll(() => {
   buildFixtureImage("good", GOOD);
+  // An entry point that is not an emulator: it prints a line and exits.
+  execFileSync("docker", ["build", "-q", "--network", "none", "-t", EXITS, "-"], {
+    input: 'FROM node:22-bookworm-slim\nENTRYPOINT ["node", "-e", "console.log(\'not a Lambda runtime\')"]\n',
+  });
 });
 afterAll(() => {
   removeLeftovers(SCOPE);
-  removeImages(GOOD);
+  removeImages(GOOD, EXITS);
 });
 
 describe("bad input is a user error (exit 2) that says what to do, and leaves nothing running", () => {
@@ -46,10 +53,16 @@ describe("bad input is a user error (exit 2) that says what to do, and leaves no
       /no ENTRYPOINT/,
     ],
     [
-      "invoke of a plain Node image (its process exits)",
+      "invoke of a plain Node image (no entry point)",
       ["invoke", "node:22-bookworm-slim"],
       "HARNESS_NOT_LAMBDA_IMAGE",
-      /exited with code 0/,
+      /no ENTRYPOINT/,
+    ],
+    [
+      "invoke of an image whose entry point exits without serving the Runtime API",
+      ["invoke", EXITS],
+      "HARNESS_NOT_LAMBDA_IMAGE",
+      /exited with code 0 before a Lambda invoke endpoint answered/,
     ],
     [
       "an event file that is not JSON (test)",
