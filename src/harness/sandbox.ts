@@ -8,6 +8,7 @@ import type { Logger } from "../log/logger.js";
 import { INVOKE_HEADERS, LOCAL_INVOKE_PATH } from "../protocol/lambda.js";
 import { track, untrack } from "./cleanup.js";
 import { type ImageFacts, inspectImage, requireEntrypoint, sandboxUser, settingsFromImage } from "./image.js";
+import { type InvokeAnswer, postInvoke } from "./invoke-request.js";
 import { ownerLabels } from "./labels.js";
 import { type InitReport, initReportsIn, READY_PATTERN, reportsIn } from "./log-lines.js";
 import {
@@ -292,31 +293,34 @@ export class Sandbox {
     const body = typeof event === "string" ? event : JSON.stringify(event ?? {});
     const waitMs = options.waitMs ?? this.timeoutSeconds * 1000 + 30_000;
     const sentAt = performance.now();
-    let response: Response;
+    let answer: InvokeAnswer;
     try {
-      response = await fetch(`http://127.0.0.1:${this.port}${LOCAL_INVOKE_PATH}`, {
-        method: "POST",
+      answer = await postInvoke(
+        this.port,
+        LOCAL_INVOKE_PATH,
         body,
-        headers: { "content-type": "application/json", ...options.headers },
-        signal: AbortSignal.timeout(waitMs),
-      });
+        { "content-type": "application/json", ...options.headers },
+        waitMs,
+      );
     } catch (error) {
       throw this.invokeFailure(error);
     }
-    const text = await response.text().catch((error: unknown) => {
-      throw this.invokeFailure(error);
-    });
+    const text = answer.text;
     const latencyMs = performance.now() - sentAt;
     await this.endInitCpuBoost();
-    const requestId = response.headers.get(INVOKE_HEADERS.requestId) ?? "";
+    const header = (name: string) => {
+      const value = answer.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const requestId = header(INVOKE_HEADERS.requestId) ?? "";
     const result: InvokeResult = {
       requestId,
-      statusCode: response.status,
+      statusCode: answer.status,
       body: text,
       json: parseJson(text),
       latencyMs,
     };
-    const functionError = response.headers.get(INVOKE_HEADERS.functionError);
+    const functionError = header(INVOKE_HEADERS.functionError);
     if (functionError) {
       result.functionError = functionError;
       const payload = result.json as { errorType?: unknown; errorMessage?: unknown } | undefined;
@@ -347,7 +351,7 @@ export class Sandbox {
         "an emulator that exits on its own is a fault of the image's entry point: run `lambda-base invoke` on it to see its log.",
       );
     }
-    const cause = error as Error & { cause?: { code?: string } };
+    const cause = error as Error & { code?: string; cause?: { code?: string } };
     if (cause.name === "TimeoutError") {
       return new SystemError(
         "HARNESS_INVOKE_NO_ANSWER",
@@ -356,7 +360,7 @@ export class Sandbox {
     }
     return new SystemError(
       "HARNESS_INVOKE_FAILED",
-      `the invoke endpoint of ${this.facts.name} on 127.0.0.1:${this.port} failed: ${cause.cause?.code ?? cause.message}.`,
+      `the invoke endpoint of ${this.facts.name} on 127.0.0.1:${this.port} failed: ${cause.code ?? cause.cause?.code ?? cause.message}.`,
       "check that the Docker engine is still running (docker info).",
     );
   }
