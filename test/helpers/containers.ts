@@ -9,16 +9,11 @@ export const docker = (...args: string[]) =>
   }).trim();
 
 /**
- * Runs an image as Lambda would (read-only root, /tmp only, non-root as the
- * image says), invokes it once through its built-in emulator on a port
- * published on 127.0.0.1, and removes the container.
+ * Starts IMAGE detached as Lambda runs it (read-only root, /tmp only, the image's own user),
+ * labelled, with its invoke port published on a random port of 127.0.0.1; returns the id.
  */
-export async function invokeImage(
-  image: string,
-  event: unknown,
-  label: string,
-): Promise<{ status: number; body: unknown; logs: string }> {
-  const id = docker(
+export function runAsLambda(image: string, label: string, extraArgs: string[] = []): string {
+  return docker(
     "run",
     "-d",
     "--label",
@@ -28,8 +23,22 @@ export async function invokeImage(
     "/tmp",
     "-p",
     "127.0.0.1:0:8080",
+    ...extraArgs,
     image,
   );
+}
+
+/**
+ * Runs an image as Lambda would (read-only root, /tmp only, non-root as the
+ * image says), invokes it once through its built-in emulator on a port
+ * published on 127.0.0.1, and removes the container.
+ */
+export async function invokeImage(
+  image: string,
+  event: unknown,
+  label: string,
+): Promise<{ status: number; body: unknown; logs: string }> {
+  const id = runAsLambda(image, label);
   try {
     const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
     // Ready when the emulator says so, not when the published port first accepts.
@@ -59,19 +68,7 @@ export async function invokeThenStop(
   label: string,
   runArgs: string[] = [],
 ): Promise<{ requestId: string; stdout: string; exitCode: number }> {
-  const id = docker(
-    "run",
-    "-d",
-    "--label",
-    label,
-    "--read-only",
-    "--tmpfs",
-    "/tmp",
-    "-p",
-    "127.0.0.1:0:8080",
-    ...runArgs,
-    image,
-  );
+  const id = runAsLambda(image, label, runArgs);
   try {
     const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
     await expect

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { docker } from "./containers.js";
+import { docker, runAsLambda } from "./containers.js";
 
 export interface Invocation {
   status: number;
@@ -22,19 +22,7 @@ export class FunctionContainer {
 
   static async start(image: string, label: string, env: Record<string, string> = {}) {
     const envArgs = Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      label,
-      "--read-only",
-      "--tmpfs",
-      "/tmp",
-      "-p",
-      "127.0.0.1:0:8080",
-      ...envArgs,
-      image,
-    );
+    const id = runAsLambda(image, label, envArgs);
     const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop()!;
     const container = new FunctionContainer(id, port);
     // Ready when the emulator says so, not when the published port first accepts. A plain loop,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseReportLine } from "../../src/emulator/report.js";
-import { docker, removeLabelled, removeTestImages } from "../helpers/containers.js";
+import { docker, removeLabelled, removeTestImages, runAsLambda } from "../helpers/containers.js";
 import { cli, handlersDir } from "../helpers/emulator-process.js";
 import { lambdaBase, writeFile } from "../helpers/family.js";
 
@@ -63,18 +63,7 @@ describe("the builtin extensions baked into a generated image", () => {
         "/opt/extensions/secrets",
       ),
     ).toBe("755 root /opt/extensions/telemetry\n755 root /opt/extensions/secrets");
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      label,
-      "--read-only",
-      "--tmpfs",
-      "/tmp",
-      "-p",
-      "127.0.0.1:0:8080",
-      "ext-test/lambda-base-reader:22",
-    );
+    const id = runAsLambda("ext-test/lambda-base-reader:22", label);
     const logs = () => spawnSync("docker", ["logs", id], { encoding: "utf8" });
     try {
       const port = docker("port", id, "8080/tcp").split("\n")[0]!.split(":").pop();
